@@ -1,0 +1,110 @@
+// Package storage keeps handoffbot's state in Postgres: embedded migrations,
+// one file per entity, plain SQL through sqlx. It is the only package with SQL
+// in it, and it maps Postgres errors to the domain's error codes once, here.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/handoffbot/handoffbot/domain"
+)
+
+// DB is the Postgres store. It is safe for concurrent use.
+type DB struct {
+	db *sqlx.DB
+}
+
+// Open connects to dsn and checks the connection. Pool sizes suit one bot
+// process on a small machine: workers hold a connection only for a query.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return &DB{db: db}, nil
+}
+
+// Close releases the pool.
+func (s *DB) Close() error {
+	return s.db.Close()
+}
+
+// SQL exposes the pool for the job queue, which shares our transactions.
+func (s *DB) SQL() *sql.DB {
+	return s.db.DB
+}
+
+// Ping tells readiness probes whether the database answers.
+func (s *DB) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return mapError(fmt.Errorf("ping database: %w", err))
+	}
+	return nil
+}
+
+// inTx runs fn in a transaction and commits it, checking the commit: a
+// failed commit means nothing was saved.
+func (s *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return mapError(fmt.Errorf("begin: %w", err))
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return mapError(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return mapError(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// mapError turns Postgres and network failures into domain codes, keeping
+// the original error in the chain for logs.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errors.AsType[*domain.Error](err); ok {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return errors.Join(domain.Errorf(domain.ENOTFOUND, "Not found."), err)
+	}
+	if pqErr, ok := errors.AsType[*pq.Error](err); ok {
+		switch pqErr.Code.Class() {
+		case "23": // integrity constraint violation
+			if pqErr.Code == "23505" {
+				return errors.Join(domain.Errorf(domain.ECONFLICT, "That already exists."), err)
+			}
+			return errors.Join(domain.Errorf(domain.EINVALID, "That value is not allowed."), err)
+		case "08", "57": // connection exception, operator intervention (shutdown)
+			return errors.Join(unavailable(), err)
+		}
+		return err
+	}
+	if _, ok := errors.AsType[net.Error](err); ok || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) {
+		return errors.Join(unavailable(), err)
+	}
+	return err
+}
+
+func unavailable() *domain.Error {
+	return domain.Errorf(domain.EUNAVAIL, "The database is not answering right now.")
+}
