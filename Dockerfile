@@ -1,0 +1,14 @@
+# Build a static binary, then ship it alone on distroless as a non-root user.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/handoffbot .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/handoffbot /handoffbot
+USER nonroot:nonroot
+EXPOSE 8080
+ENTRYPOINT ["/handoffbot"]
+CMD ["serve"]

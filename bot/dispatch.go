@@ -1,0 +1,154 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/handoffbot/handoffbot/logging"
+)
+
+// handle acts on one item from slack-go's event stream. Envelopes that need
+// work start a worker and return true; connection news is only recorded.
+func (r *Runtime) handle(base context.Context, evt socketmode.Event) bool {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		r.connected.Store(false)
+		r.log.Info("connecting to Slack")
+	case socketmode.EventTypeConnected:
+		r.connected.Store(true)
+		if ce, ok := evt.Data.(*socketmode.ConnectedEvent); ok {
+			r.log.Info("connected to Slack", "connection", ce.ConnectionCount)
+		}
+	case socketmode.EventTypeHello:
+		r.connected.Store(true)
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		r.connected.Store(false)
+		r.log.Warn("Slack connection failed", "error", evt.Data)
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
+		r.log.Warn("Slack socket error", "type", evt.Type, "error", evt.Data)
+	case socketmode.EventTypeErrorBadMessage:
+		r.ackUnreadable(evt)
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
+		return r.dispatch(base, evt)
+	}
+	return false
+}
+
+// ackUnreadable acks an envelope slack-go could not decode (e.g. an event
+// type it does not know): left unacked, Slack would redeliver it forever.
+func (r *Runtime) ackUnreadable(evt socketmode.Event) {
+	bad, _ := evt.Data.(*socketmode.ErrorBadMessage)
+	if bad == nil {
+		return
+	}
+	var env struct {
+		EnvelopeID string `json:"envelope_id"`
+		Type       string `json:"type"`
+	}
+	if json.Unmarshal(bad.Message, &env) != nil || env.EnvelopeID == "" {
+		r.log.Warn("unreadable frame from Slack", "error", bad.Cause)
+		return
+	}
+	r.log.Warn("unreadable envelope acked and dropped", "envelope_id", env.EnvelopeID, "type", env.Type, "error", bad.Cause)
+	r.ack(env.EnvelopeID, nil)
+}
+
+// ack queues an acknowledgement. slack-go only refuses payloads of 20 KB or
+// more; those are answered with an empty ack and logged as a bug.
+func (r *Runtime) ack(envelopeID string, payload any) {
+	if err := r.client.AckCtx(context.Background(), envelopeID, payload); err != nil {
+		r.log.Error("ack refused; acking without payload", "envelope_id", envelopeID, "error", err)
+		_ = r.client.AckCtx(context.Background(), envelopeID, nil)
+	}
+}
+
+// job is one envelope's work, run on a worker.
+type job struct {
+	envelopeID string
+	key        string // idempotency key; empty when the work is naturally idempotent
+	to         recipient
+	run        func(ctx context.Context) error
+	// settle, for envelopes whose handler acks (modal submissions, option
+	// suggestions), acks now if the handler has not: with msg shown to the
+	// user on the modal, or plainly when msg is empty. It reports whether it
+	// acked. Nil for envelopes acked on arrival.
+	settle func(msg string) bool
+}
+
+// dispatch acks what can be acked at once, then hands the work to a worker.
+func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) bool {
+	req := evt.Request
+	if req == nil {
+		return false
+	}
+	var j *job
+	switch data := evt.Data.(type) {
+	case slack.SlashCommand:
+		r.ack(req.EnvelopeID, nil)
+		j = r.commandJob(data)
+	case slack.InteractionCallback:
+		j = r.interactionJob(req.EnvelopeID, data)
+	case slackevents.EventsAPIEvent:
+		r.ack(req.EnvelopeID, nil)
+		j = r.eventJob(data)
+	}
+	if j == nil {
+		return false
+	}
+	j.envelopeID = req.EnvelopeID
+	if j.key == "" {
+		j.key = "envelope:" + req.EnvelopeID
+	}
+	go r.work(base, j)
+	return true
+}
+
+// work runs a job with its idempotency claim, a timeout, panic recovery and
+// an answer to the user when it fails.
+func (r *Runtime) work(base context.Context, j *job) {
+	defer func() { r.done <- struct{}{} }()
+	ctx, cancel := context.WithTimeout(base, r.opts.HandlerTimeout)
+	defer cancel()
+	ctx = logging.With(ctx, "envelope_id", j.envelopeID, "user", j.to.userID, "channel", j.to.channelID)
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.ErrorContext(ctx, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			msg := fmt.Sprintf("Something went wrong on our side (ref %s). Please try again.", ref(j.envelopeID))
+			if j.settle == nil || !j.settle(msg) {
+				r.tell(ctx, j.to, msg)
+			}
+		}
+	}()
+	first, err := r.keys.ClaimKey(ctx, j.key)
+	if err != nil {
+		r.log.ErrorContext(ctx, "idempotency claim failed; handling anyway", "error", err)
+		first = true
+	}
+	if !first {
+		r.log.InfoContext(ctx, "duplicate delivery ignored", "key", j.key)
+		if j.settle != nil {
+			j.settle("")
+		}
+		return
+	}
+	if err := j.run(ctx); err != nil {
+		if rerr := r.keys.ReleaseKey(context.WithoutCancel(ctx), j.key); rerr != nil {
+			r.log.WarnContext(ctx, "release idempotency key", "error", rerr)
+		}
+		r.fail(ctx, j, err)
+	}
+}
+
+// ref is the short reference a user can quote to whoever reads the logs.
+func ref(envelopeID string) string {
+	if len(envelopeID) > 8 {
+		return envelopeID[len(envelopeID)-8:]
+	}
+	return envelopeID
+}

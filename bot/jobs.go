@@ -1,0 +1,213 @@
+package bot
+
+import (
+	"context"
+	"sync"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/handlers"
+)
+
+// errUnknown answers a click or modal this version does not handle, e.g. a
+// button on a message posted by an older or newer release.
+var errUnknown = domain.Errorf(domain.EINVALID, "That button or form is not supported by this version of the bot. Try `/handoff help`.")
+
+func (r *Runtime) commandJob(c slack.SlashCommand) *job {
+	h, text := r.router.command(c.Text)
+	cmd := handlers.Command{
+		UserID: c.UserID, ChannelID: c.ChannelID, Text: text,
+		TriggerID: c.TriggerID, ResponseURL: c.ResponseURL,
+	}
+	return &job{
+		to:  recipient{userID: c.UserID, channelID: c.ChannelID, responseURL: c.ResponseURL},
+		run: func(ctx context.Context) error { return h(ctx, cmd) },
+	}
+}
+
+// interactionJob acks clicks, shortcuts and closes on arrival; modal
+// submissions and option suggestions are acked by their handler's answer.
+func (r *Runtime) interactionJob(envelopeID string, cb slack.InteractionCallback) *job {
+	switch cb.Type {
+	case slack.InteractionTypeViewSubmission:
+		return r.submissionJob(envelopeID, cb)
+	case slack.InteractionTypeBlockSuggestion:
+		return r.suggestionJob(envelopeID, cb)
+	}
+	r.ack(envelopeID, nil)
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		return r.actionJob(cb)
+	case slack.InteractionTypeShortcut, slack.InteractionTypeMessageAction:
+		return r.shortcutJob(cb)
+	case slack.InteractionTypeViewClosed:
+		h, ok := r.router.Closed[cb.View.CallbackID]
+		if !ok {
+			return nil
+		}
+		a := handlers.Action{UserID: cb.User.ID, View: &cb.View}
+		return &job{to: recipient{userID: cb.User.ID}, run: func(ctx context.Context) error { return h(ctx, a) }}
+	}
+	r.log.Warn("interaction type not handled", "type", cb.Type)
+	return nil
+}
+
+func (r *Runtime) actionJob(cb slack.InteractionCallback) *job {
+	to := recipient{userID: cb.User.ID, channelID: cb.Channel.ID, responseURL: cb.ResponseURL}
+	if len(cb.ActionCallback.BlockActions) == 0 {
+		return nil
+	}
+	ba := cb.ActionCallback.BlockActions[0] // Slack sends one action per click
+	a := handlers.Action{
+		ActionID: ba.ActionID, BlockID: ba.BlockID, Value: ba.Value,
+		UserID: cb.User.ID, ChannelID: cb.Channel.ID, MessageTS: cb.Container.MessageTs,
+		ThreadTS: cb.Message.ThreadTimestamp, Ephemeral: cb.Container.IsEphemeral,
+		ResponseURL: cb.ResponseURL, TriggerID: cb.TriggerID,
+	}
+	switch {
+	case ba.SelectedOption.Value != "":
+		a.Value = ba.SelectedOption.Value
+	case ba.SelectedUser != "":
+		a.Value = ba.SelectedUser
+	}
+	if cb.View.ID != "" {
+		a.View = &cb.View
+	}
+	h, ok := r.router.action(ba.ActionID)
+	if !ok {
+		r.log.Warn("unknown action", "action_id", ba.ActionID)
+		return &job{to: to, run: func(context.Context) error { return errUnknown }}
+	}
+	return &job{to: to, run: func(ctx context.Context) error { return h(ctx, a) }}
+}
+
+func (r *Runtime) shortcutJob(cb slack.InteractionCallback) *job {
+	to := recipient{userID: cb.User.ID, channelID: cb.Channel.ID, responseURL: cb.ResponseURL}
+	s := handlers.Shortcut{
+		CallbackID: cb.CallbackID, UserID: cb.User.ID, TriggerID: cb.TriggerID,
+		ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL,
+	}
+	if cb.Type == slack.InteractionTypeMessageAction {
+		msg := cb.Message
+		s.Message = &msg
+	}
+	h, ok := r.router.Shortcuts[cb.CallbackID]
+	if !ok {
+		return &job{to: to, run: func(context.Context) error { return errUnknown }}
+	}
+	return &job{to: to, run: func(ctx context.Context) error { return h(ctx, s) }}
+}
+
+// submissionJob runs a modal's handler before acking, so that validation
+// errors and "could not save" keep the modal open with what the user typed.
+func (r *Runtime) submissionJob(envelopeID string, cb slack.InteractionCallback) *job {
+	settle := r.settler(envelopeID, func(msg string) any { return errorsOnFirstInput(cb.View, msg) })
+	sub := handlers.Submission{
+		CallbackID: cb.View.CallbackID, UserID: cb.User.ID,
+		View: cb.View, PrivateMetadata: cb.View.PrivateMetadata,
+	}
+	h, ok := r.router.Submissions[cb.View.CallbackID]
+	run := func(ctx context.Context) error {
+		if !ok {
+			return errUnknown
+		}
+		res, err := h(ctx, sub)
+		if err != nil {
+			return err
+		}
+		r.settleWith(settle, res.Response)
+		if res.After == nil {
+			return nil
+		}
+		return res.After(ctx)
+	}
+	return &job{to: recipient{userID: cb.User.ID}, run: run, settle: settle.msg}
+}
+
+func (r *Runtime) suggestionJob(envelopeID string, cb slack.InteractionCallback) *job {
+	settle := r.settler(envelopeID, func(string) any { return slack.OptionsResponse{Options: []*slack.OptionBlockObject{}} })
+	s := handlers.Suggestion{ActionID: cb.ActionID, BlockID: cb.BlockID, UserID: cb.User.ID, Query: cb.Value, View: cb.View}
+	h, ok := r.router.Suggestions[cb.ActionID]
+	run := func(ctx context.Context) error {
+		if !ok {
+			return errUnknown
+		}
+		opts, err := h(ctx, s)
+		if err != nil {
+			return err
+		}
+		r.settleWith(settle, opts)
+		return nil
+	}
+	// A failed suggestion shows an empty list; telling the user by DM about
+	// every keystroke would be noise, so the recipient is left empty.
+	return &job{key: "", run: run, settle: settle.msg}
+}
+
+// settler acks an envelope at most once: with the handler's answer, or with
+// errorPayload(msg) when the handler failed or panicked first.
+type settler struct {
+	once         sync.Once
+	ack          func(payload any)
+	errorPayload func(msg string) any
+}
+
+func (r *Runtime) settler(envelopeID string, errorPayload func(string) any) *settler {
+	return &settler{ack: func(p any) { r.ack(envelopeID, p) }, errorPayload: errorPayload}
+}
+
+func (s *settler) msg(msg string) bool {
+	acked := false
+	s.once.Do(func() {
+		acked = true
+		if msg == "" {
+			s.ack(nil)
+			return
+		}
+		s.ack(s.errorPayload(msg))
+	})
+	return acked
+}
+
+func (r *Runtime) settleWith(s *settler, payload any) {
+	s.once.Do(func() { s.ack(payload) })
+}
+
+// errorsOnFirstInput shows msg under the modal's first input, keeping
+// everything the user typed; a modal without inputs is simply closed.
+func errorsOnFirstInput(v slack.View, msg string) any {
+	for _, b := range v.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok && in.BlockID != "" {
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{in.BlockID: msg})
+		}
+	}
+	return nil
+}
+
+func (r *Runtime) eventJob(e slackevents.EventsAPIEvent) *job {
+	cb, ok := e.Data.(*slackevents.EventsAPICallbackEvent)
+	if !ok {
+		return nil
+	}
+	ev := handlers.Event{EventID: cb.EventID, Type: e.InnerEvent.Type}
+	switch in := e.InnerEvent.Data.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		ev.UserID, ev.Channel, ev.Tab = in.User, in.Channel, in.Tab
+	case *slackevents.AppMentionEvent:
+		ev.UserID, ev.BotID, ev.Channel, ev.Text, ev.TS, ev.ThreadTS = in.User, in.BotID, in.Channel, in.Text, in.TimeStamp, in.ThreadTimeStamp
+	case *slackevents.MessageEvent:
+		ev.UserID, ev.BotID, ev.Subtype, ev.Channel = in.User, in.BotID, in.SubType, in.Channel
+		ev.Text, ev.TS, ev.ThreadTS = in.Text, in.TimeStamp, in.ThreadTimeStamp
+	}
+	h, ok := r.router.Events[ev.Type]
+	if !ok {
+		r.log.Debug("event type not handled", "type", ev.Type)
+		return nil
+	}
+	// Events are not answered when they fail: the person did not ask the
+	// bot anything (a thread reply, opening App Home), so the failure is
+	// only logged.
+	return &job{key: "event:" + cb.EventID, run: func(ctx context.Context) error { return h(ctx, ev) }}
+}

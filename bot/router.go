@@ -1,0 +1,59 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/handoffbot/handoffbot/handlers"
+)
+
+// Handler signatures, one per kind of thing Slack sends.
+type (
+	CommandHandler    func(ctx context.Context, cmd handlers.Command) error
+	ActionHandler     func(ctx context.Context, a handlers.Action) error
+	ShortcutHandler   func(ctx context.Context, s handlers.Shortcut) error
+	SubmitHandler     func(ctx context.Context, s handlers.Submission) (handlers.SubmitResult, error)
+	SuggestionHandler func(ctx context.Context, s handlers.Suggestion) (*slack.OptionsResponse, error)
+	EventHandler      func(ctx context.Context, e handlers.Event) error
+)
+
+// Router is the one table that says where everything Slack sends goes:
+// /handoff subcommands by their first word, buttons by action_id,
+// shortcuts and modals by callback_id, events by type.
+type Router struct {
+	// Commands maps a /handoff subcommand (lower case) to its handler.
+	Commands map[string]CommandHandler
+	// DefaultCommand handles /handoff with no known subcommand word; it gets
+	// the whole text.
+	DefaultCommand CommandHandler
+	// Actions maps an action_id to its handler. An action_id may carry a
+	// suffix after a colon (e.g. "handoff_accept:42") so that two buttons
+	// in one message stay distinct; the part before the colon routes.
+	Actions     map[string]ActionHandler
+	Shortcuts   map[string]ShortcutHandler
+	Submissions map[string]SubmitHandler
+	// Closed maps a modal's callback_id to what happens when it is closed
+	// (only modals that ask for notify_on_close).
+	Closed      map[string]ActionHandler
+	Suggestions map[string]SuggestionHandler
+	Events      map[string]EventHandler
+}
+
+// command picks the subcommand handler for text and what it receives.
+func (r *Router) command(text string) (CommandHandler, string) {
+	text = strings.TrimSpace(text)
+	word, rest, _ := strings.Cut(text, " ")
+	if h, ok := r.Commands[strings.ToLower(word)]; ok {
+		return h, strings.TrimSpace(rest)
+	}
+	return r.DefaultCommand, text
+}
+
+// action finds the handler for an action_id, ignoring a ":suffix".
+func (r *Router) action(actionID string) (ActionHandler, bool) {
+	key, _, _ := strings.Cut(actionID, ":")
+	h, ok := r.Actions[key]
+	return h, ok
+}

@@ -1,0 +1,154 @@
+// Package bot is the Slack side of handoffbot: the Socket Mode connection,
+// acknowledgement policy, routing to handlers, a bounded pool of workers,
+// at-most-once handling of redeliveries, and a graceful drain on shutdown.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Keys remembers which envelopes and events were handled, in the database,
+// so a redelivery (or the same envelope reaching another replica) acts once.
+type Keys interface {
+	// ClaimKey reports false if key was claimed before.
+	ClaimKey(ctx context.Context, key string) (bool, error)
+	// ReleaseKey drops a claim whose handling failed, so a redelivery retries.
+	ReleaseKey(ctx context.Context, key string) error
+}
+
+// Options tune the runtime; zero values take the defaults.
+type Options struct {
+	// Workers bounds how many envelopes are handled at once (default 32).
+	// When all are busy, envelopes wait in slack-go's buffer.
+	Workers int
+	// DrainTimeout bounds how long shutdown waits for in-flight work
+	// (default 8 s, inside the 10 s a container runtime usually grants).
+	DrainTimeout time.Duration
+	// HandlerTimeout bounds one envelope's work (default 30 s).
+	HandlerTimeout time.Duration
+}
+
+// ackFlushGrace is how long shutdown leaves the socket open after the last
+// handler finished: slack-go queues acks and offers no way to know they were
+// written, so we give its writer a moment before closing.
+const ackFlushGrace = 250 * time.Millisecond
+
+// Runtime reads envelopes from one Socket Mode client and runs them.
+type Runtime struct {
+	client    *socketmode.Client
+	router    *Router
+	keys      Keys
+	log       *slog.Logger
+	opts      Options
+	connected atomic.Bool
+	done      chan struct{} // one value per finished envelope
+}
+
+// New wires a runtime. client must not be running yet.
+func New(client *socketmode.Client, router *Router, keys Keys, log *slog.Logger, opts Options) *Runtime {
+	if opts.Workers <= 0 {
+		opts.Workers = 32
+	}
+	if opts.DrainTimeout <= 0 {
+		opts.DrainTimeout = 8 * time.Second
+	}
+	if opts.HandlerTimeout <= 0 {
+		opts.HandlerTimeout = 30 * time.Second
+	}
+	return &Runtime{
+		client: client, router: router, keys: keys, log: log, opts: opts,
+		done: make(chan struct{}, opts.Workers),
+	}
+}
+
+// Connected reports whether the socket is up, for readiness probes.
+func (r *Runtime) Connected() bool {
+	return r.connected.Load()
+}
+
+// Run connects and handles envelopes until ctx is cancelled, then stops
+// taking on new work only once in-flight work has finished (or DrainTimeout
+// passed), so that nothing already received is dropped. It returns nil after
+// a clean shutdown and an error if Slack refuses the tokens.
+func (r *Runtime) Run(ctx context.Context) error {
+	// Work and the socket outlive ctx: shutdown is Run's decision.
+	base, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	sockCtx, closeSocket := context.WithCancel(base)
+	defer closeSocket()
+	sockErr := make(chan error, 1)
+	go func() { sockErr <- r.client.RunContext(sockCtx) }()
+
+	inflight, err := r.serve(ctx, base, sockErr)
+	if err != nil {
+		cancelWork()
+		return err
+	}
+	r.log.Info("shutting down: draining in-flight work", "in_flight", inflight)
+	if !r.drain(base, inflight) {
+		r.log.Warn("drain timed out; cancelling unfinished work")
+		cancelWork()
+	}
+	closeSocket()
+	<-sockErr
+	r.connected.Store(false)
+	return nil
+}
+
+// serve is the main loop: one goroutine owns the in-flight count, taking
+// envelopes only while a worker is free.
+func (r *Runtime) serve(ctx, base context.Context, sockErr <-chan error) (inflight int, err error) {
+	for {
+		events := r.client.Events
+		if inflight >= r.opts.Workers {
+			events = nil // backpressure: wait for a worker
+		}
+		select {
+		case <-ctx.Done():
+			return inflight, nil
+		case err := <-sockErr:
+			r.connected.Store(false)
+			if err == nil || errors.Is(err, context.Canceled) {
+				return inflight, nil
+			}
+			return inflight, fmt.Errorf("socket mode: %w", err)
+		case <-r.done:
+			inflight--
+		case evt := <-events:
+			if r.handle(base, evt) {
+				inflight++
+			}
+		}
+	}
+}
+
+// drain keeps handling what arrives until nothing is in flight, then lets
+// the ack writer catch up. It reports false if the deadline passed first.
+func (r *Runtime) drain(base context.Context, inflight int) bool {
+	deadline := time.NewTimer(r.opts.DrainTimeout)
+	defer deadline.Stop()
+	for inflight > 0 {
+		select {
+		case <-deadline.C:
+			return false
+		case <-r.done:
+			inflight--
+		case evt := <-r.client.Events:
+			if r.handle(base, evt) {
+				inflight++
+			}
+		}
+	}
+	select {
+	case <-deadline.C:
+	case <-time.After(ackFlushGrace):
+	}
+	return true
+}

@@ -1,0 +1,265 @@
+// Package config reads handoffbot's settings from the environment and checks
+// them before anything connects, so a typo costs one clear message instead of
+// a half-started bot.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+	"github.com/robfig/cron/v3"
+
+	"github.com/handoffbot/handoffbot/businesstime"
+)
+
+// Config is every setting of contract.md. The raw strings are kept for
+// printing; Load fills the parsed fields below them.
+type Config struct {
+	AppToken        string        `envconfig:"SLACK_APP_TOKEN" required:"true" desc:"app-level token, xapp-… (scope connections:write)"`
+	BotToken        string        `envconfig:"SLACK_BOT_TOKEN" required:"true" desc:"bot token, xoxb-…"`
+	APIURL          string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Web API base URL (proxies, tests, the demo)"`
+	DatabaseURL     string        `envconfig:"DATABASE_URL" default:"postgres://localhost:5432/handoff?sslmode=disable" desc:"Postgres connection URL"`
+	HandoffChannel  string        `envconfig:"HANDOFF_CHANNEL" required:"true" desc:"channel ID where handoff cards are posted"`
+	FeedbackChannel string        `envconfig:"FEEDBACK_CHANNEL" desc:"channel ID for feedback threads (default: HANDOFF_CHANNEL)"`
+	DigestChannel   string        `envconfig:"DIGEST_CHANNEL" desc:"channel ID for the team-wide weekly digest; empty: DMs only"`
+	ManagerChannel  string        `envconfig:"MANAGER_CHANNEL" desc:"channel ID for SLA escalations; empty: DM the managers"`
+	Managers        IDs           `envconfig:"MANAGERS" desc:"user (U…) and user-group (S…) IDs who may query stats, export, start surveys; empty: everyone"`
+	SalesTeam       IDs           `envconfig:"SALES_TEAM" desc:"user and user-group IDs of sales: receivers of handoffs to sales"`
+	MarketingTeam   IDs           `envconfig:"MARKETING_TEAM" desc:"user and user-group IDs of marketing: receivers of handoffs to marketing and of digest DMs"`
+	SLAAccept       time.Duration `envconfig:"SLA_ACCEPT" default:"4h" desc:"accept-or-reject SLA, business time (Go duration)"`
+	SLAFirstTouch   time.Duration `envconfig:"SLA_FIRST_TOUCH" default:"24h" desc:"first-touch SLA, business time (Go duration)"`
+	BusinessHours   string        `envconfig:"BUSINESS_HOURS" default:"Mon-Fri 09:00-17:00" desc:"working hours, e.g. Mon-Fri 09:00-17:00; always for wall-clock time"`
+	Holidays        string        `envconfig:"HOLIDAYS" desc:"YYYY-MM-DD dates, comma-separated, with no working hours"`
+	TimeZone        string        `envconfig:"TIMEZONE" default:"UTC" desc:"IANA zone for business hours, digests and periods"`
+	DigestSchedule  string        `envconfig:"DIGEST_SCHEDULE" default:"0 9 * * MON" desc:"weekly digest time: 5-field cron or @weekly / @every 10m, in TIMEZONE"`
+	HTTPAddr        string        `envconfig:"HTTP_ADDR" default:":8080" desc:"health and metrics listen address; empty disables it"`
+	LogLevel        string        `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
+	LogFormat       string        `envconfig:"LOG_FORMAT" default:"json" desc:"json or text"`
+
+	// Parsed forms, set by Load.
+	Hours       businesstime.Hours `ignored:"true"`
+	HolidayList []businesstime.Date `ignored:"true"`
+	Location    *time.Location      `ignored:"true"`
+	Schedule    cron.Schedule       `ignored:"true"`
+	Level       slog.Level          `ignored:"true"`
+}
+
+// IDs is a comma-separated list of Slack user and user-group IDs.
+type IDs []string
+
+// Decode lets envconfig read "U1, S2" with spaces around the commas.
+func (ids *IDs) Decode(value string) error {
+	*ids = nil
+	for _, id := range strings.Split(value, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			*ids = append(*ids, id)
+		}
+	}
+	return nil
+}
+
+// Load reads the process environment and validates it. Every problem is
+// reported at once, each naming its variable.
+func Load() (*Config, error) {
+	var c Config
+	if err := process(&c); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func process(c *Config) error {
+	err := envconfig.Process("", c)
+	if pe, ok := errors.AsType[*envconfig.ParseError](err); ok {
+		// envconfig's own message quotes the value; ours names the variable only.
+		want := pe.Err.Error()
+		if strings.HasSuffix(pe.TypeName, "Duration") {
+			want = `want a positive Go duration, e.g. "4h" or "90m"`
+		}
+		return &Error{Problems: []string{pe.KeyName + ": " + want}}
+	}
+	if err != nil {
+		return &Error{Problems: []string{strings.TrimPrefix(err.Error(), "required key ")}}
+	}
+	return nil
+}
+
+var (
+	channelID = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
+	memberID  = regexp.MustCompile(`^[UWS][A-Z0-9]{2,}$`)
+)
+
+// Validate checks every value against the form contract.md gives it and fills
+// the parsed fields. It never quotes a token.
+func (c *Config) Validate() error {
+	var p problems
+	p.check(strings.HasPrefix(c.AppToken, "xapp-"), "SLACK_APP_TOKEN", `want an app-level token starting with "xapp-"`)
+	p.check(strings.HasPrefix(c.BotToken, "xoxb-"), "SLACK_BOT_TOKEN", `want a bot token starting with "xoxb-"`)
+	p.add("SLACK_API_URL", c.normalizeAPIURL())
+	p.add("DATABASE_URL", checkDatabaseURL(c.DatabaseURL))
+	p.channel("HANDOFF_CHANNEL", c.HandoffChannel, true)
+	p.channel("FEEDBACK_CHANNEL", c.FeedbackChannel, false)
+	if c.FeedbackChannel == "" {
+		c.FeedbackChannel = c.HandoffChannel
+	}
+	p.channel("DIGEST_CHANNEL", c.DigestChannel, false)
+	p.channel("MANAGER_CHANNEL", c.ManagerChannel, false)
+	p.members("MANAGERS", c.Managers)
+	p.members("SALES_TEAM", c.SalesTeam)
+	p.members("MARKETING_TEAM", c.MarketingTeam)
+	p.check(c.SLAAccept > 0, "SLA_ACCEPT", `want a positive Go duration, e.g. "4h" or "90m"`)
+	p.check(c.SLAFirstTouch > 0, "SLA_FIRST_TOUCH", `want a positive Go duration, e.g. "24h"`)
+	c.parseTime(&p)
+	p.add("HTTP_ADDR", checkAddr(c.HTTPAddr))
+	c.parseLogging(&p)
+	return p.err()
+}
+
+func (c *Config) parseTime(p *problems) {
+	var err error
+	c.Hours, err = businesstime.ParseHours(c.BusinessHours)
+	p.add("BUSINESS_HOURS", err)
+	c.HolidayList, err = businesstime.ParseHolidays(c.Holidays)
+	p.add("HOLIDAYS", err)
+	c.Location, err = time.LoadLocation(c.TimeZone)
+	if err != nil || c.TimeZone == "" || strings.EqualFold(c.TimeZone, "local") {
+		p.add("TIMEZONE", fmt.Errorf("want an IANA zone such as UTC or Europe/Berlin, not %q", c.TimeZone))
+	}
+	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+	c.Schedule, err = parser.Parse(c.DigestSchedule)
+	if err != nil || strings.HasPrefix(c.DigestSchedule, "TZ=") || strings.HasPrefix(c.DigestSchedule, "CRON_TZ=") {
+		p.add("DIGEST_SCHEDULE", fmt.Errorf(`want 5 cron fields such as "0 9 * * MON", or "@weekly" or "@every 10m" (the zone is TIMEZONE): %q`, c.DigestSchedule))
+	}
+}
+
+func (c *Config) parseLogging(p *problems) {
+	if err := c.Level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		p.add("LOG_LEVEL", fmt.Errorf("want debug, info, warn or error, not %q", c.LogLevel))
+	}
+	p.check(c.LogFormat == "json" || c.LogFormat == "text", "LOG_FORMAT", fmt.Sprintf("want json or text, not %q", c.LogFormat))
+}
+
+// normalizeAPIURL adds the trailing slash slack-go needs to join method names.
+func (c *Config) normalizeAPIURL() error {
+	u, err := url.Parse(c.APIURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New(`want an http(s) URL such as "https://slack.com/api/"`)
+	}
+	if !strings.HasSuffix(c.APIURL, "/") {
+		c.APIURL += "/"
+	}
+	return nil
+}
+
+// checkDatabaseURL accepts a postgres:// URL or a libpq key=value string. The
+// value may hold a password, so the message never quotes it.
+func checkDatabaseURL(s string) error {
+	if strings.Contains(s, "=") && !strings.Contains(s, "://") {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return errors.New(`want a URL such as "postgres://user@host:5432/handoff?sslmode=disable"`)
+	}
+	return nil
+}
+
+func checkAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf(`want host:port such as ":8080" or "127.0.0.1:8080", or empty to disable, not %q`, addr)
+	}
+	return nil
+}
+
+// Error lists every configuration problem, one per line.
+type Error struct{ Problems []string }
+
+func (e *Error) Error() string {
+	return "bad configuration:\n  " + strings.Join(e.Problems, "\n  ")
+}
+
+// problems collects validation messages so one run reports them all.
+type problems []string
+
+func (p *problems) add(name string, err error) {
+	if err != nil {
+		*p = append(*p, name+": "+err.Error())
+	}
+}
+
+func (p *problems) check(ok bool, name, want string) {
+	if !ok {
+		*p = append(*p, name+": "+want)
+	}
+}
+
+func (p *problems) channel(name, id string, required bool) {
+	if id == "" && !required {
+		return
+	}
+	p.check(channelID.MatchString(id), name, fmt.Sprintf(`want a channel ID such as "C0123ABCD" (channel details → About), not %q`, id))
+}
+
+func (p *problems) members(name string, ids IDs) {
+	for _, id := range ids {
+		p.check(memberID.MatchString(id), name, fmt.Sprintf(`want user IDs (U…) and user-group IDs (S…), comma-separated; %q is neither`, id))
+	}
+}
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &Error{Problems: p}
+}
+
+// LogValue keeps the tokens and the database password out of every log line.
+func (c *Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("api_url", c.APIURL),
+		slog.String("database", redactURL(c.DatabaseURL)),
+		slog.String("handoff_channel", c.HandoffChannel),
+		slog.String("feedback_channel", c.FeedbackChannel),
+		slog.String("timezone", c.TimeZone),
+		slog.String("business_hours", c.BusinessHours),
+		slog.Duration("sla_accept", c.SLAAccept),
+		slog.Duration("sla_first_touch", c.SLAFirstTouch),
+		slog.String("http_addr", c.HTTPAddr),
+	)
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		return "(not a URL)"
+	}
+	return u.Redacted()
+}
+
+// Usage writes every variable with its default and meaning, for `handoffbot help`.
+func Usage(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	const format = "{{range .}}  {{usage_key .}}\t{{if usage_required .}}required{{else}}{{usage_default .}}{{end}}\t{{usage_description .}}\n{{end}}"
+	if _, err := fmt.Fprintln(tw, "  VARIABLE\tDEFAULT\tMEANING"); err != nil {
+		return err
+	}
+	if err := envconfig.Usagef("", &Config{}, tw, format); err != nil {
+		return fmt.Errorf("config usage: %w", err)
+	}
+	return tw.Flush()
+}

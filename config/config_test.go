@@ -1,0 +1,177 @@
+package config
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	appToken = "xapp-1-A1-SECRETAPP"
+	botToken = "xoxb-SECRETBOT"
+)
+
+// setEnv sets a valid minimal environment plus overrides; every other
+// variable is unset, and an override of "" sets it empty.
+func setEnv(t *testing.T, overrides map[string]string) {
+	t.Helper()
+	env := map[string]string{
+		"SLACK_APP_TOKEN": appToken,
+		"SLACK_BOT_TOKEN": botToken,
+		"HANDOFF_CHANNEL": "C0HANDOFF",
+	}
+	for k, v := range overrides {
+		env[k] = v
+	}
+	for _, k := range allVariables(t) {
+		v, ok := env[k]
+		t.Setenv(k, v) // restores the old value when the test ends
+		if !ok {
+			os.Unsetenv(k)
+		}
+	}
+}
+
+func allVariables(t *testing.T) []string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Usage(&b); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, line := range strings.Split(b.String(), "\n")[1:] {
+		if f := strings.Fields(line); len(f) > 0 {
+			names = append(names, f[0])
+		}
+	}
+	return names
+}
+
+func TestLoadDefaults(t *testing.T) {
+	setEnv(t, nil)
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.FeedbackChannel != "C0HANDOFF" {
+		t.Errorf("FEEDBACK_CHANNEL defaults to %q, want HANDOFF_CHANNEL", c.FeedbackChannel)
+	}
+	if c.SLAAccept != 4*time.Hour || c.SLAFirstTouch != 24*time.Hour {
+		t.Errorf("SLAs = %v, %v", c.SLAAccept, c.SLAFirstTouch)
+	}
+	if c.Hours.Always() || c.Location.String() != "UTC" || c.Schedule == nil {
+		t.Errorf("time settings not parsed: %+v", c)
+	}
+	if c.APIURL != "https://slack.com/api/" || c.HTTPAddr != ":8080" {
+		t.Errorf("defaults: api %q http %q", c.APIURL, c.HTTPAddr)
+	}
+}
+
+func TestLoadParsesLists(t *testing.T) {
+	setEnv(t, map[string]string{
+		"MANAGERS": "U0MGR, S0LEADS", "SLACK_API_URL": "http://127.0.0.1:9/api",
+		"TIMEZONE": "Europe/Berlin", "DIGEST_SCHEDULE": "@every 10m", "HOLIDAYS": "2026-12-25, 2026-12-26",
+	})
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.Managers, "|") != "U0MGR|S0LEADS" {
+		t.Errorf("MANAGERS = %q", c.Managers)
+	}
+	if c.APIURL != "http://127.0.0.1:9/api/" {
+		t.Errorf("SLACK_API_URL not given its trailing slash: %q", c.APIURL)
+	}
+	if len(c.HolidayList) != 2 {
+		t.Errorf("HOLIDAYS = %v", c.HolidayList)
+	}
+}
+
+func TestLoadRejectsBadValues(t *testing.T) {
+	for name, tc := range map[string]struct{ variable, value string }{
+		"missing bot token":    {"SLACK_BOT_TOKEN", ""},
+		"user token as bot":    {"SLACK_BOT_TOKEN", "xoxp-SECRETUSER"},
+		"bot token as app":     {"SLACK_APP_TOKEN", botToken},
+		"channel name":         {"HANDOFF_CHANNEL", "#handoffs"},
+		"feedback channel":     {"FEEDBACK_CHANNEL", "handoffs"},
+		"manager as name":      {"MANAGERS", "U0MGR,@dana"},
+		"team as channel":      {"SALES_TEAM", "C0SALES"},
+		"zero SLA":             {"SLA_ACCEPT", "0s"},
+		"negative SLA":         {"SLA_FIRST_TOUCH", "-1h"},
+		"not a duration":       {"SLA_ACCEPT", "four hours"},
+		"hours grammar":        {"BUSINESS_HOURS", "Mon-Fri 9-17"},
+		"holiday form":         {"HOLIDAYS", "25/12/2026"},
+		"zone":                 {"TIMEZONE", "Mars/Olympus"},
+		"cron fields":          {"DIGEST_SCHEDULE", "0 9 * *"},
+		"http addr":            {"HTTP_ADDR", "8080"},
+		"log level":            {"LOG_LEVEL", "verbose"},
+		"log format":           {"LOG_FORMAT", "xml"},
+		"api url":              {"SLACK_API_URL", "ftp://slack"},
+		"database url":         {"DATABASE_URL", "mysql://x"},
+		"digest channel shape": {"DIGEST_CHANNEL", "D0DM"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			setEnv(t, map[string]string{tc.variable: tc.value})
+			_, err := Load()
+			if err == nil {
+				t.Fatalf("%s=%q accepted", tc.variable, tc.value)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.variable) {
+				t.Errorf("error does not name %s: %s", tc.variable, msg)
+			}
+			for _, secret := range []string{"SECRETAPP", "SECRETBOT", "SECRETUSER"} {
+				if strings.Contains(msg, secret) {
+					t.Errorf("error reveals a token: %s", msg)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
+	setEnv(t, map[string]string{"SLA_ACCEPT": "0s", "TIMEZONE": "Nowhere/Else", "LOG_FORMAT": "xml"})
+	_, err := Load()
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, v := range []string{"SLA_ACCEPT", "TIMEZONE", "LOG_FORMAT"} {
+		if !strings.Contains(err.Error(), v) {
+			t.Errorf("%s missing from %s", v, err)
+		}
+	}
+}
+
+func TestUsageListsEveryVariableWithDefault(t *testing.T) {
+	var b bytes.Buffer
+	if err := Usage(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "https://slack.com/api/", "DATABASE_URL", "HANDOFF_CHANNEL",
+		"FEEDBACK_CHANNEL", "DIGEST_CHANNEL", "MANAGER_CHANNEL", "MANAGERS", "SALES_TEAM", "MARKETING_TEAM",
+		"SLA_ACCEPT", "4h", "SLA_FIRST_TOUCH", "24h", "BUSINESS_HOURS", "Mon-Fri 09:00-17:00", "HOLIDAYS",
+		"TIMEZONE", "DIGEST_SCHEDULE", "0 9 * * MON", "HTTP_ADDR", ":8080", "LOG_LEVEL", "LOG_FORMAT",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("usage lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestLogValueHidesSecrets(t *testing.T) {
+	setEnv(t, map[string]string{"DATABASE_URL": "postgres://bot:HUNTER2@db:5432/handoff"})
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := c.LogValue().String()
+	for _, secret := range []string{"SECRETAPP", "SECRETBOT", "HUNTER2"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("LogValue reveals %s: %s", secret, out)
+		}
+	}
+}
