@@ -46,7 +46,7 @@ type Config struct {
 	LogFormat       string        `envconfig:"LOG_FORMAT" default:"json" desc:"json or text"`
 
 	// Parsed forms, set by Load.
-	Hours       businesstime.Hours `ignored:"true"`
+	Hours       businesstime.Hours  `ignored:"true"`
 	HolidayList []businesstime.Date `ignored:"true"`
 	Location    *time.Location      `ignored:"true"`
 	Schedule    cron.Schedule       `ignored:"true"`
