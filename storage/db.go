@@ -14,13 +14,16 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
 	"github.com/handoffbot/handoffbot/domain"
 )
 
 // DB is the Postgres store. It is safe for concurrent use.
 type DB struct {
-	db *sqlx.DB
+	db   *sqlx.DB
+	jobs *river.Client[*sql.Tx] // insert-only: enqueues inside our transactions
 }
 
 // Open connects to dsn and checks the connection. Pool sizes suit one bot
@@ -37,7 +40,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &DB{db: db}, nil
+	jobs, err := river.NewClient(riverdatabasesql.New(db.DB), &river.Config{})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("job client: %w", err)
+	}
+	return &DB{db: db, jobs: jobs}, nil
 }
 
 // Close releases the pool.

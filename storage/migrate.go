@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
 )
 
 //go:embed migrations/*.sql
@@ -100,6 +102,22 @@ func (s *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 			return err
 		}
 		log.Info("migration applied", "version", m.Version, "name", m.Name)
+	}
+	return s.migrateJobs(ctx, log)
+}
+
+// migrateJobs brings River's tables up to date; it runs under our lock.
+func (s *DB) migrateJobs(ctx context.Context, log *slog.Logger) error {
+	m, err := rivermigrate.New(riverdatabasesql.New(s.db.DB), &rivermigrate.Config{Logger: log})
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return mapError(fmt.Errorf("job queue migrations: %w", err))
+	}
+	for _, v := range res.Versions {
+		log.Info("job queue migration applied", "version", v.Version)
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ CREATE INDEX leads_email_key ON leads (email_key) WHERE email_key <> '';
 
 CREATE TABLE handoffs (
     id                 bigserial PRIMARY KEY,
-    external_id        text UNIQUE,
+    external_id        text NOT NULL UNIQUE, -- 'hb-<id>' unless imported with one
     lead_id            bigint NOT NULL UNIQUE REFERENCES leads (id),
     direction          text NOT NULL CHECK (direction IN ('to_sales', 'to_marketing')),
     state              text NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected', 'contacted',
@@ -79,3 +79,23 @@ CREATE TABLE rotation_cursors (
     last_user  text NOT NULL,
     updated_at timestamptz NOT NULL
 );
+
+-- Slack messages the bot owes someone, written in the same transaction as
+-- the change that owes them, delivered in order per channel (a DM's channel
+-- is the user ID) by a background pump, retried until sent or known
+-- undeliverable.
+CREATE TABLE outbox (
+    id         bigserial PRIMARY KEY,
+    channel    text NOT NULL,
+    handoff_id bigint REFERENCES handoffs (id),
+    purpose    text NOT NULL,
+    message    jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    attempts   integer NOT NULL DEFAULT 0,
+    sent_at    timestamptz,
+    ts         text,
+    failed_at  timestamptz,
+    error      text
+);
+CREATE INDEX outbox_unsent ON outbox (channel, id) WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX outbox_failed ON outbox (failed_at) WHERE failed_at IS NOT NULL;

@@ -55,16 +55,16 @@ func Main(m *testing.M) int {
 // Postgres, when none can be found or started; it never skips.
 func URL(t testing.TB) string {
 	t.Helper()
-	return create(t, " TEMPLATE "+pq.QuoteIdentifier(template))
+	return create(t, true)
 }
 
 // EmptyURL is like URL but the database has no schema, for testing migrations.
 func EmptyURL(t testing.TB) string {
 	t.Helper()
-	return create(t, "")
+	return create(t, false)
 }
 
-func create(t testing.TB, clause string) string {
+func create(t testing.TB, fromTemplate bool) string {
 	t.Helper()
 	ctx := context.Background()
 	setupOnce.Do(func() { setupErr = setup(ctx) })
@@ -72,7 +72,11 @@ func create(t testing.TB, clause string) string {
 		t.Fatalf("storagetest: %v", setupErr)
 	}
 	name := fmt.Sprintf("%s%d_%d_%d", prefix, time.Now().Unix(), os.Getpid(), counter.Add(1))
-	if err := exec(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(name)+clause); err != nil {
+	stmt := `CREATE DATABASE ` + pq.QuoteIdentifier(name)
+	if fromTemplate {
+		stmt += ` TEMPLATE ` + pq.QuoteIdentifier(template)
+	}
+	if err := exec(ctx, stmt); err != nil {
 		t.Fatalf("storagetest: create database: %v", err)
 	}
 	t.Cleanup(func() {

@@ -1,0 +1,46 @@
+// Package jobs names the background work handoffbot schedules in Postgres
+// with River: storage enqueues these arguments inside its transactions, and
+// bot's workers carry them out.
+package jobs
+
+import (
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// MaxAttempts is how often River retries a job before giving up on that
+// job; an undelivered message is never given up on: the sweeper schedules
+// its channel again.
+const MaxAttempts = 25
+
+// unique makes at most one job per argument value waiting or running, so a
+// burst of messages to one channel costs one delivery job. Completed jobs are
+// not in the set, so new work after a run schedules a new job.
+var unique = river.UniqueOpts{
+	ByArgs: true,
+	ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+	},
+}
+
+// Deliver drains one channel's outbox, oldest first.
+type Deliver struct {
+	Channel string `json:"channel"`
+}
+
+// Kind names the job in River's table.
+func (Deliver) Kind() string { return "deliver" }
+
+// InsertOpts: one delivery job per channel at a time keeps messages in order.
+func (Deliver) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: MaxAttempts, UniqueOpts: unique}
+}
+
+// Sweep schedules delivery for every channel with unsent messages: the
+// safety net for a message written just as its channel's job finished, or
+// whose job ran out of attempts.
+type Sweep struct{}
+
+// Kind names the job in River's table.
+func (Sweep) Kind() string { return "sweep" }

@@ -1,0 +1,276 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/handoffbot/handoffbot/domain"
+)
+
+// handoffColumns reads a handoff joined with its lead (alias h and l).
+const handoffColumns = `h.id, h.external_id, h.direction, h.state, h.priority, h.source, h.campaign, h.notes,
+	h.created_by, h.assignee, h.source_permalink, h.created_at, h.accept_due_at, h.first_touch_due_at,
+	h.accepted_at, h.rejected_at, coalesce(h.reject_reason, '') AS reject_reason, h.first_touch_at,
+	h.qualified_at, h.closed_at, coalesce(h.close_reason, '') AS close_reason, h.reason_note,
+	h.card_channel, h.card_ts, h.updated_at,
+	l.name AS lead_name, l.company, l.email, l.phone, l.crm_url`
+
+const handoffFrom = ` FROM handoffs h JOIN leads l ON l.id = h.lead_id`
+
+type handoffRow struct {
+	ID              int64      `db:"id"`
+	ExternalID      string     `db:"external_id"`
+	Direction       string     `db:"direction"`
+	State           string     `db:"state"`
+	Priority        string     `db:"priority"`
+	Source          string     `db:"source"`
+	Campaign        string     `db:"campaign"`
+	Notes           string     `db:"notes"`
+	CreatedBy       string     `db:"created_by"`
+	Assignee        string     `db:"assignee"`
+	SourcePermalink string     `db:"source_permalink"`
+	CreatedAt       time.Time  `db:"created_at"`
+	AcceptDueAt     time.Time  `db:"accept_due_at"`
+	FirstTouchDueAt time.Time  `db:"first_touch_due_at"`
+	AcceptedAt      *time.Time `db:"accepted_at"`
+	RejectedAt      *time.Time `db:"rejected_at"`
+	RejectReason    string     `db:"reject_reason"`
+	FirstTouchAt    *time.Time `db:"first_touch_at"`
+	QualifiedAt     *time.Time `db:"qualified_at"`
+	ClosedAt        *time.Time `db:"closed_at"`
+	CloseReason     string     `db:"close_reason"`
+	ReasonNote      string     `db:"reason_note"`
+	CardChannel     string     `db:"card_channel"`
+	CardTS          string     `db:"card_ts"`
+	UpdatedAt       time.Time  `db:"updated_at"`
+	LeadName        string     `db:"lead_name"`
+	Company         string     `db:"company"`
+	Email           string     `db:"email"`
+	Phone           string     `db:"phone"`
+	CRMURL          string     `db:"crm_url"`
+}
+
+func (r handoffRow) handoff() domain.Handoff {
+	return domain.Handoff{
+		ID: r.ID, ExternalID: r.ExternalID,
+		Lead:      domain.Lead{Name: r.LeadName, Company: r.Company, Email: r.Email, Phone: r.Phone, CRMURL: r.CRMURL},
+		Direction: domain.Direction(r.Direction), State: domain.State(r.State), Priority: domain.Priority(r.Priority),
+		Source: r.Source, Campaign: r.Campaign, Notes: r.Notes,
+		CreatedBy: r.CreatedBy, Assignee: r.Assignee, SourcePermalink: r.SourcePermalink,
+		CreatedAt: utc(r.CreatedAt), AcceptDueAt: utc(r.AcceptDueAt), FirstTouchDueAt: utc(r.FirstTouchDueAt),
+		AcceptedAt: utcp(r.AcceptedAt), RejectedAt: utcp(r.RejectedAt), RejectReason: r.RejectReason,
+		FirstTouchAt: utcp(r.FirstTouchAt), QualifiedAt: utcp(r.QualifiedAt), ClosedAt: utcp(r.ClosedAt),
+		CloseReason: r.CloseReason, ReasonNote: r.ReasonNote,
+		CardChannel: r.CardChannel, CardTS: r.CardTS, UpdatedAt: utc(r.UpdatedAt),
+	}
+}
+
+func utc(t time.Time) time.Time { return t.UTC() }
+
+func utcp(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// DuplicateError says the lead already has an open handoff.
+type DuplicateError struct {
+	Open domain.Handoff
+}
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("lead already has open handoff %d", e.Open.ID)
+}
+
+// Unwrap lets domain.ErrorCode see a conflict.
+func (e *DuplicateError) Unwrap() error {
+	return domain.Errorf(domain.ECONFLICT, "This lead already has an open handoff.")
+}
+
+// NewHandoff is what creating a handoff needs besides the handoff itself.
+type NewHandoff struct {
+	Handoff domain.Handoff
+	// AllowDuplicate creates it even if the lead has an open handoff.
+	AllowDuplicate bool
+	// Messages are owed once it exists (the card, DMs); their HandoffID,
+	// InThreadOf and CardLink may be -1, meaning the new handoff.
+	Messages []domain.Message
+}
+
+// CreateHandoff saves a new handoff with its lead and its `created` event in
+// one transaction, unless the lead (by normalised email) has an open one: then
+// it returns a *DuplicateError naming it, and nothing is saved.
+func (s *DB) CreateHandoff(ctx context.Context, n NewHandoff) (domain.Handoff, error) {
+	var created domain.Handoff
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		h := n.Handoff
+		key := domain.EmailKey(h.Lead.Email)
+		if key != "" && !n.AllowDuplicate {
+			// Serialise creators of the same lead, so two submissions at once
+			// cannot both miss each other.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, key); err != nil {
+				return fmt.Errorf("lock lead: %w", err)
+			}
+			open, err := openByEmailKey(ctx, tx, key)
+			if err == nil {
+				return &DuplicateError{Open: open}
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		id, err := insertHandoff(ctx, tx, h, key)
+		if err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, domain.Event{HandoffID: id, Kind: "created", Actor: h.CreatedBy, To: h.State, At: h.CreatedAt}); err != nil {
+			return err
+		}
+		if err := s.enqueue(ctx, tx, forHandoff(n.Messages, id)); err != nil {
+			return err
+		}
+		created, err = getHandoff(ctx, tx, id)
+		return err
+	})
+	return created, err
+}
+
+// forHandoff fills in the id of a handoff that did not exist when the
+// messages were written.
+func forHandoff(msgs []domain.Message, id int64) []domain.Message {
+	out := make([]domain.Message, len(msgs))
+	for i, m := range msgs {
+		for _, f := range []*int64{&m.HandoffID, &m.InThreadOf, &m.CardLink} {
+			if *f == -1 {
+				*f = id
+			}
+		}
+		out[i] = m
+	}
+	return out
+}
+
+func openByEmailKey(ctx context.Context, q sqlx.QueryerContext, key string) (domain.Handoff, error) {
+	var r handoffRow
+	err := sqlx.GetContext(ctx, q, &r, `SELECT `+handoffColumns+handoffFrom+`
+		WHERE l.email_key = $1 AND h.state IN ('pending', 'accepted', 'contacted', 'qualified')
+		ORDER BY h.created_at DESC LIMIT 1`, key)
+	if err != nil {
+		return domain.Handoff{}, err
+	}
+	return r.handoff(), nil
+}
+
+// OpenDuplicate returns the open handoff of the lead with this email, or an
+// ENOTFOUND error.
+func (s *DB) OpenDuplicate(ctx context.Context, email string) (domain.Handoff, error) {
+	key := domain.EmailKey(email)
+	if key == "" {
+		return domain.Handoff{}, domain.Errorf(domain.ENOTFOUND, "No email to compare.")
+	}
+	h, err := openByEmailKey(ctx, s.db, key)
+	return h, mapError(wrap("open duplicate", err))
+}
+
+func insertHandoff(ctx context.Context, tx *sqlx.Tx, h domain.Handoff, emailKey string) (int64, error) {
+	var leadID, id int64
+	err := tx.GetContext(ctx, &leadID, `INSERT INTO leads (name, company, email, email_key, phone, crm_url)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		h.Lead.Name, h.Lead.Company, h.Lead.Email, emailKey, h.Lead.Phone, h.Lead.CRMURL)
+	if err != nil {
+		return 0, fmt.Errorf("insert lead: %w", err)
+	}
+	err = tx.GetContext(ctx, &id, `WITH n AS (SELECT nextval('handoffs_id_seq') AS id)
+		INSERT INTO handoffs (id, external_id, lead_id, direction, state, priority, source, campaign, notes,
+			created_by, assignee, source_permalink, created_at, accept_due_at, first_touch_due_at,
+			accepted_at, rejected_at, reject_reason, first_touch_at, qualified_at, closed_at, close_reason,
+			reason_note, updated_at)
+		SELECT n.id, coalesce(nullif($1, ''), 'hb-' || n.id), $2, $3, $4, $5, $6, $7, $8,
+			$9, $10, $11, $12, $13, $14, $15, $16, nullif($17, ''), $18, $19, $20, nullif($21, ''), $22, $12
+		FROM n RETURNING id`,
+		h.ExternalID, leadID, h.Direction, h.State, h.Priority, h.Source, h.Campaign, h.Notes,
+		h.CreatedBy, h.Assignee, h.SourcePermalink, h.CreatedAt, h.AcceptDueAt, h.FirstTouchDueAt,
+		h.AcceptedAt, h.RejectedAt, h.RejectReason, h.FirstTouchAt, h.QualifiedAt, h.ClosedAt, h.CloseReason,
+		h.ReasonNote)
+	if err != nil {
+		return 0, fmt.Errorf("insert handoff: %w", err)
+	}
+	return id, nil
+}
+
+func insertEvent(ctx context.Context, tx *sqlx.Tx, e domain.Event) error {
+	var detail []byte
+	if len(e.Detail) > 0 {
+		var err error
+		if detail, err = json.Marshal(e.Detail); err != nil {
+			return fmt.Errorf("insert event: %w", err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO handoff_events (handoff_id, kind, actor, from_state, to_state, reason, note, detail, at)
+		VALUES ($1, $2, $3, nullif($4, ''), nullif($5, ''), nullif($6, ''), $7, $8, $9)`,
+		e.HandoffID, e.Kind, e.Actor, e.From, e.To, e.Reason, e.Note, detail, e.At)
+	return wrap("insert event", err)
+}
+
+func getHandoff(ctx context.Context, q sqlx.QueryerContext, id int64) (domain.Handoff, error) {
+	var r handoffRow
+	if err := sqlx.GetContext(ctx, q, &r, `SELECT `+handoffColumns+handoffFrom+` WHERE h.id = $1`, id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Handoff{}, domain.Errorf(domain.ENOTFOUND, "Handoff #%d does not exist.", id)
+		}
+		return domain.Handoff{}, fmt.Errorf("get handoff %d: %w", id, err)
+	}
+	return r.handoff(), nil
+}
+
+// Handoff returns handoff id, or an ENOTFOUND error.
+func (s *DB) Handoff(ctx context.Context, id int64) (domain.Handoff, error) {
+	h, err := getHandoff(ctx, s.db, id)
+	return h, mapError(err)
+}
+
+// HandoffEvents lists a handoff's events, oldest first.
+func (s *DB) HandoffEvents(ctx context.Context, id int64) ([]domain.Event, error) {
+	var rows []struct {
+		ID        int64     `db:"id"`
+		HandoffID int64     `db:"handoff_id"`
+		Kind      string    `db:"kind"`
+		Actor     string    `db:"actor"`
+		From      string    `db:"from_state"`
+		To        string    `db:"to_state"`
+		Reason    string    `db:"reason"`
+		Note      string    `db:"note"`
+		Detail    []byte    `db:"detail"`
+		At        time.Time `db:"at"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `SELECT id, handoff_id, kind, actor, coalesce(from_state, '') AS from_state,
+		coalesce(to_state, '') AS to_state, coalesce(reason, '') AS reason, note, detail, at
+		FROM handoff_events WHERE handoff_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, mapError(fmt.Errorf("handoff events: %w", err))
+	}
+	evs := make([]domain.Event, len(rows))
+	for i, r := range rows {
+		evs[i] = domain.Event{ID: r.ID, HandoffID: r.HandoffID, Kind: r.Kind, Actor: r.Actor,
+			From: domain.State(r.From), To: domain.State(r.To), Reason: r.Reason, Note: r.Note, At: r.At.UTC()}
+		if len(r.Detail) > 0 {
+			if err := json.Unmarshal(r.Detail, &evs[i].Detail); err != nil {
+				return nil, fmt.Errorf("event %d detail: %w", r.ID, err)
+			}
+		}
+	}
+	return evs, nil
+}
+
+// SetCard records where a handoff's card was posted.
+func (s *DB) SetCard(ctx context.Context, id int64, channel, ts string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE handoffs SET card_channel = $2, card_ts = $3 WHERE id = $1`, id, channel, ts)
+	return mapError(wrap("set card", err))
+}

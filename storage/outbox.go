@@ -1,0 +1,169 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/riverqueue/river"
+
+	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/jobs"
+)
+
+// Outgoing is a message waiting in the outbox.
+type Outgoing struct {
+	ID       int64
+	Attempts int
+	domain.Message
+}
+
+// Enqueue stores messages the bot owes and schedules their delivery.
+func (s *DB) Enqueue(ctx context.Context, msgs ...domain.Message) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error { return s.enqueue(ctx, tx, msgs) })
+}
+
+// enqueue writes msgs inside tx, so they exist exactly when the change that
+// owes them is committed, with one delivery job per channel.
+func (s *DB) enqueue(ctx context.Context, tx *sqlx.Tx, msgs []domain.Message) error {
+	channels := map[string]bool{}
+	for _, m := range msgs {
+		body, err := json.Marshal(m)
+		if err != nil {
+			return fmt.Errorf("enqueue %s: %w", m.Purpose, err)
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO outbox (channel, handoff_id, purpose, message) VALUES ($1, nullif($2, 0), $3, $4)`,
+			m.Channel, m.HandoffID, m.Purpose, body); err != nil {
+			return fmt.Errorf("enqueue %s: %w", m.Purpose, err)
+		}
+		channels[m.Channel] = true
+	}
+	var params []river.InsertManyParams
+	for ch := range channels {
+		params = append(params, river.InsertManyParams{Args: jobs.Deliver{Channel: ch}})
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	if _, err := s.jobs.InsertManyTx(ctx, tx.Tx, params); err != nil {
+		return fmt.Errorf("schedule delivery: %w", err)
+	}
+	return nil
+}
+
+// NextOutgoing is the oldest unsent message for channel; ENOTFOUND when the
+// channel's outbox is empty.
+func (s *DB) NextOutgoing(ctx context.Context, channel string) (Outgoing, error) {
+	var row struct {
+		ID       int64  `db:"id"`
+		Attempts int    `db:"attempts"`
+		Message  []byte `db:"message"`
+	}
+	err := s.db.GetContext(ctx, &row, `SELECT id, attempts, message FROM outbox
+		WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 1`, channel)
+	if err != nil {
+		return Outgoing{}, mapError(fmt.Errorf("next outgoing: %w", err))
+	}
+	o := Outgoing{ID: row.ID, Attempts: row.Attempts}
+	if err := json.Unmarshal(row.Message, &o.Message); err != nil {
+		return Outgoing{}, fmt.Errorf("outgoing %d: %w", row.ID, err)
+	}
+	return o, nil
+}
+
+// MarkSent records that message id reached Slack as ts.
+func (s *DB) MarkSent(ctx context.Context, id int64, ts string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET sent_at = $2, ts = $3, attempts = attempts + 1 WHERE id = $1`, id, at, ts)
+	return mapError(wrap("mark sent", err))
+}
+
+// MarkUndeliverable gives up on message id for a reason Slack made final
+// (the channel is gone, the user deactivated); managers see these.
+func (s *DB) MarkUndeliverable(ctx context.Context, id int64, reason string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET failed_at = $2, error = $3, attempts = attempts + 1 WHERE id = $1`, id, at, reason)
+	return mapError(wrap("mark undeliverable", err))
+}
+
+// NoteAttempt records a failed try that will be retried.
+func (s *DB) NoteAttempt(ctx context.Context, id int64, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, error = $2 WHERE id = $1`, id, reason)
+	return mapError(wrap("note attempt", err))
+}
+
+// ChannelsWithOutgoing lists channels with unsent messages, for the sweeper.
+func (s *DB) ChannelsWithOutgoing(ctx context.Context) ([]string, error) {
+	var chs []string
+	err := s.db.SelectContext(ctx, &chs, `SELECT DISTINCT channel FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL`)
+	return chs, mapError(wrap("channels with outgoing", err))
+}
+
+// ScheduleDelivery makes sure each channel has a delivery job.
+func (s *DB) ScheduleDelivery(ctx context.Context, channels []string) error {
+	var params []river.InsertManyParams
+	for _, ch := range channels {
+		params = append(params, river.InsertManyParams{Args: jobs.Deliver{Channel: ch}})
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	_, err := s.jobs.InsertMany(ctx, params)
+	return wrap("schedule delivery", err)
+}
+
+// FailedDelivery is a message Slack would not take, for managers to see.
+type FailedDelivery struct {
+	ID        int64     `db:"id"`
+	Channel   string    `db:"channel"`
+	HandoffID *int64    `db:"handoff_id"`
+	Purpose   string    `db:"purpose"`
+	Error     string    `db:"error"`
+	FailedAt  time.Time `db:"failed_at"`
+}
+
+// FailedDeliveries lists the most recent undeliverable messages.
+func (s *DB) FailedDeliveries(ctx context.Context, limit int) ([]FailedDelivery, error) {
+	var fs []FailedDelivery
+	err := s.db.SelectContext(ctx, &fs, `SELECT id, channel, handoff_id, purpose, coalesce(error, '') AS error, failed_at
+		FROM outbox WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT $1`, limit)
+	return fs, mapError(wrap("failed deliveries", err))
+}
+
+// LockChannel takes the right to deliver channel's messages, on its own
+// connection, so one sender at a time keeps them in order across replicas.
+// ok is false when someone else holds it; then unlock is nil.
+func (s *DB) LockChannel(ctx context.Context, channel string) (unlock func(), ok bool, err error) {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, false, mapError(fmt.Errorf("lock channel: %w", err))
+	}
+	key := channelLockKey(channel)
+	if err := conn.GetContext(ctx, &ok, `SELECT pg_try_advisory_lock($1, $2)`, deliveryLockSpace, key); err != nil || !ok {
+		conn.Close()
+		return nil, false, mapError(wrap("lock channel", err))
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1, $2)`, deliveryLockSpace, key)
+		conn.Close()
+	}, true, nil
+}
+
+// deliveryLockSpace keeps our channel locks apart from other advisory locks.
+const deliveryLockSpace = 736_124
+
+func channelLockKey(channel string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(channel))
+	return int32(h.Sum32())
+}
+
+// wrap adds what was being done to a non-nil error.
+func wrap(doing string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", doing, err)
+}
