@@ -1,8 +1,6 @@
 package bot
 
 import (
-	"context"
-
 	"github.com/handoffbot/handoffbot/handlers"
 )
 
@@ -11,18 +9,36 @@ func Routes(app *handlers.App) *Router {
 	return &Router{
 		Commands: map[string]CommandHandler{
 			"help":     app.Help,
-			"list":     app.ComingSoon("list"),
+			"list":     app.List,
 			"feedback": app.ComingSoon("feedback"),
 			"stats":    app.ComingSoon("stats"),
 			"digest":   app.ComingSoon("digest"),
 			"survey":   app.ComingSoon("survey"),
 			"export":   app.ComingSoon("export"),
 		},
-		DefaultCommand: func(ctx context.Context, cmd handlers.Command) error {
-			if cmd.Text == "" {
-				return app.ComingSoon("")(ctx, cmd)
-			}
-			return app.Unknown(ctx, cmd)
+		DefaultCommand: app.NewHandoff,
+		Actions: map[string]ActionHandler{
+			handlers.ActionAccept:   app.Accept,
+			handlers.ActionReject:   app.Reject,
+			handlers.ActionReassign: app.Reassign,
+			handlers.ActionTouch:    app.Touch,
+			handlers.ActionQualify:  app.Qualify,
+			handlers.ActionWin:      app.Win,
+			handlers.ActionLose:     app.Lose,
+			handlers.ActionReturn:   app.Return,
+			handlers.ActionAnyway:   app.HandOffAnyway,
+		},
+		Shortcuts: map[string]ShortcutHandler{
+			handlers.ShortcutHandoffNew:         app.HandoffShortcut,
+			handlers.ShortcutHandoffFromMessage: app.HandoffShortcut,
+		},
+		Submissions: map[string]SubmitHandler{
+			handlers.CallbackHandoff:  app.SubmitHandoff,
+			handlers.CallbackReason:   app.SubmitReason,
+			handlers.CallbackReassign: app.SubmitReassign,
+		},
+		Events: map[string]EventHandler{
+			"app_home_opened": app.HomeOpened,
 		},
 	}
 }

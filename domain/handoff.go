@@ -249,6 +249,7 @@ type Handoff struct {
 	ReasonNote      string
 	CardChannel     string
 	CardTS          string
+	CardPermalink   string
 	UpdatedAt       time.Time
 }
 

@@ -1,7 +1,7 @@
 // Package handlers is the application: it decides what happens when someone
-// uses the bot and what they see (Block Kit). It talks to Slack and Postgres
-// only through the small interfaces declared here, so the bot runtime and
-// the store plug in from outside.
+// uses the bot and what they see (Block Kit). It talks to Slack, Postgres
+// and the outbox only through the small interfaces declared here, so the
+// bot runtime and the store plug in from outside.
 package handlers
 
 import (
@@ -10,6 +10,10 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/handoffbot/handoffbot/businesstime"
+	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/storage"
 )
 
 // Slack is the part of the Web API the handlers call; *slack.Client
@@ -17,22 +21,67 @@ import (
 type Slack interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
-	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (*slack.ViewResponse, error)
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+}
+
+// Store is the state the handlers keep; *storage.DB satisfies it.
+type Store interface {
+	CreateHandoff(ctx context.Context, n storage.NewHandoff) (domain.Handoff, error)
+	OpenDuplicate(ctx context.Context, email string) (domain.Handoff, error)
+	ApplyChange(ctx context.Context, c storage.Change) (domain.Handoff, error)
+	Handoff(ctx context.Context, id int64) (domain.Handoff, error)
+	OpenHandoffsFor(ctx context.Context, userID string) ([]domain.Handoff, error)
+	NextInRotation(ctx context.Context, team string, candidates []string, at time.Time) (string, error)
+	Enqueue(ctx context.Context, msgs ...domain.Message) error
+}
+
+// Courier delivers a channel's queued messages now, so people see the card
+// at once instead of at the next background poll.
+type Courier interface {
+	Deliver(ctx context.Context, channel string) error
+}
+
+// Settings are the configuration the handlers act on.
+type Settings struct {
+	HandoffChannel  string
+	FeedbackChannel string
+	ManagerChannel  string
+	DigestChannel   string
+	// SalesTeam, MarketingTeam and Managers hold user (U…) and user-group
+	// (S…) IDs.
+	SalesTeam     []string
+	MarketingTeam []string
+	Managers      []string
+	SLAAccept     time.Duration
+	SLAFirstTouch time.Duration
+	Calendar      *businesstime.Calendar
 }
 
 // App holds what every handler needs.
 type App struct {
-	slack Slack
-	log   *slog.Logger
-	now   func() time.Time
+	slack   Slack
+	store   Store
+	courier Courier
+	set     Settings
+	dir     *directory
+	cards   Cards
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 // Deps are the App's collaborators; Now defaults to time.Now.
 type Deps struct {
-	Slack Slack
-	Log   *slog.Logger
-	Now   func() time.Time
+	Slack    Slack
+	Store    Store
+	Courier  Courier
+	Settings Settings
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // New builds the App.
@@ -40,5 +89,11 @@ func New(d Deps) *App {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &App{slack: d.Slack, log: d.Log, now: d.Now}
+	if d.Settings.Calendar == nil {
+		d.Settings.Calendar = businesstime.New(businesstime.Hours{}, nil, time.UTC)
+	}
+	return &App{
+		slack: d.Slack, store: d.Store, courier: d.Courier, set: d.Settings,
+		dir: newDirectory(d.Slack, d.Now), cards: Cards{Now: d.Now}, log: d.Log, now: d.Now,
+	}
 }

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/slack-go/slack"
 )
@@ -22,17 +21,4 @@ func (a *App) replyPrivately(ctx context.Context, responseURL, fallback string, 
 		return fmt.Errorf("reply privately: %w", err)
 	}
 	return nil
-}
-
-// escape makes user-typed text display as typed: Slack reads &, < and > as
-// control sequences (<!channel> pings everyone), so they are entity-encoded.
-func escape(s string) string {
-	return escaper.Replace(s)
-}
-
-var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// mrkdwn is a section of Slack markdown.
-func mrkdwn(text string) *slack.SectionBlock {
-	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
 }

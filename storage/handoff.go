@@ -18,7 +18,7 @@ const handoffColumns = `h.id, h.external_id, h.direction, h.state, h.priority, h
 	h.created_by, h.assignee, h.source_permalink, h.created_at, h.accept_due_at, h.first_touch_due_at,
 	h.accepted_at, h.rejected_at, coalesce(h.reject_reason, '') AS reject_reason, h.first_touch_at,
 	h.qualified_at, h.closed_at, coalesce(h.close_reason, '') AS close_reason, h.reason_note,
-	h.card_channel, h.card_ts, h.updated_at,
+	h.card_channel, h.card_ts, h.card_permalink, h.updated_at,
 	l.name AS lead_name, l.company, l.email, l.phone, l.crm_url`
 
 const handoffFrom = ` FROM handoffs h JOIN leads l ON l.id = h.lead_id`
@@ -48,6 +48,7 @@ type handoffRow struct {
 	ReasonNote      string     `db:"reason_note"`
 	CardChannel     string     `db:"card_channel"`
 	CardTS          string     `db:"card_ts"`
+	CardPermalink   string     `db:"card_permalink"`
 	UpdatedAt       time.Time  `db:"updated_at"`
 	LeadName        string     `db:"lead_name"`
 	Company         string     `db:"company"`
@@ -67,7 +68,7 @@ func (r handoffRow) handoff() domain.Handoff {
 		AcceptedAt: utcp(r.AcceptedAt), RejectedAt: utcp(r.RejectedAt), RejectReason: r.RejectReason,
 		FirstTouchAt: utcp(r.FirstTouchAt), QualifiedAt: utcp(r.QualifiedAt), ClosedAt: utcp(r.ClosedAt),
 		CloseReason: r.CloseReason, ReasonNote: r.ReasonNote,
-		CardChannel: r.CardChannel, CardTS: r.CardTS, UpdatedAt: utc(r.UpdatedAt),
+		CardChannel: r.CardChannel, CardTS: r.CardTS, CardPermalink: r.CardPermalink, UpdatedAt: utc(r.UpdatedAt),
 	}
 }
 
@@ -270,7 +271,8 @@ func (s *DB) HandoffEvents(ctx context.Context, id int64) ([]domain.Event, error
 }
 
 // SetCard records where a handoff's card was posted.
-func (s *DB) SetCard(ctx context.Context, id int64, channel, ts string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE handoffs SET card_channel = $2, card_ts = $3 WHERE id = $1`, id, channel, ts)
+func (s *DB) SetCard(ctx context.Context, id int64, channel, ts, permalink string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE handoffs SET card_channel = $2, card_ts = $3, card_permalink = $4 WHERE id = $1`,
+		id, channel, ts, permalink)
 	return mapError(wrap("set card", err))
 }

@@ -41,6 +41,7 @@ CREATE TABLE handoffs (
     reason_note        text NOT NULL DEFAULT '',
     card_channel       text NOT NULL DEFAULT '',
     card_ts            text NOT NULL DEFAULT '',
+    card_permalink     text NOT NULL DEFAULT '',
     updated_at         timestamptz NOT NULL
 );
 CREATE INDEX handoffs_created_at ON handoffs (created_at);

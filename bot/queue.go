@@ -1,0 +1,103 @@
+package bot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+
+	"github.com/handoffbot/handoffbot/jobs"
+)
+
+// QueueOptions tune the background job queue; zero values take defaults.
+type QueueOptions struct {
+	// PollInterval is how often each process looks for due jobs (default
+	// 200 ms: River's database/sql driver cannot LISTEN, so it polls).
+	PollInterval time.Duration
+	// SweepInterval is how often undelivered messages are rescheduled
+	// (default 10 s).
+	SweepInterval time.Duration
+	// Workers is how many jobs one process runs at once (default 20).
+	Workers int
+}
+
+// Sweeper lists channels with unsent messages and schedules them.
+type Sweeper interface {
+	ChannelsWithOutgoing(ctx context.Context) ([]string, error)
+	ScheduleDelivery(ctx context.Context, channels []string) error
+}
+
+// NewQueue builds the River client that works background jobs on db.
+// Periodic jobs run on the elected leader only, so replicas don't double them.
+func NewQueue(db *sql.DB, d *Deliverer, sweeper Sweeper, log *slog.Logger, o QueueOptions) (*river.Client[*sql.Tx], error) {
+	if o.PollInterval <= 0 {
+		o.PollInterval = 200 * time.Millisecond
+	}
+	if o.SweepInterval <= 0 {
+		o.SweepInterval = 10 * time.Second
+	}
+	if o.Workers <= 0 {
+		o.Workers = 20
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &deliverWorker{d: d})
+	river.AddWorker(workers, &sweepWorker{s: sweeper})
+	sweep := river.NewPeriodicJob(river.PeriodicInterval(o.SweepInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return jobs.Sweep{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
+	client, err := river.NewClient(riverdatabasesql.New(db), &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
+		Workers:           workers,
+		PeriodicJobs:      []*river.PeriodicJob{sweep},
+		FetchPollInterval: o.PollInterval,
+		FetchCooldown:     o.PollInterval / 4,
+		Logger:            log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return client, nil
+}
+
+// deliverWorker drains one channel's outbox.
+type deliverWorker struct {
+	river.WorkerDefaults[jobs.Deliver]
+	d *Deliverer
+}
+
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[jobs.Deliver]) error {
+	err := w.d.Deliver(ctx, job.Args.Channel)
+	if ra, ok := errors.AsType[*RetryAfterError](err); ok {
+		return river.JobSnooze(max(ra.Wait, time.Second))
+	}
+	if errors.Is(err, errNotReady) {
+		return river.JobSnooze(2 * time.Second)
+	}
+	return err
+}
+
+// NextRetry backs off 2, 4, 8 … seconds up to 5 minutes: a message stuck
+// behind a Slack outage goes out soon after Slack comes back.
+func (w *deliverWorker) NextRetry(job *river.Job[jobs.Deliver]) time.Time {
+	wait := time.Duration(1<<min(job.Attempt, 9)) * time.Second
+	return time.Now().Add(min(wait, 5*time.Minute))
+}
+
+// sweepWorker schedules delivery for channels whose messages wait.
+type sweepWorker struct {
+	river.WorkerDefaults[jobs.Sweep]
+	s Sweeper
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[jobs.Sweep]) error {
+	chs, err := w.s.ChannelsWithOutgoing(ctx)
+	if err != nil {
+		return err
+	}
+	return w.s.ScheduleDelivery(ctx, chs)
+}

@@ -1,0 +1,140 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/handoffbot/handoffbot/domain"
+)
+
+// directoryTTL is how long who-is-in-which-group and user profiles are
+// trusted: group changes show within minutes without a users.info per click.
+const directoryTTL = 5 * time.Minute
+
+// directory answers "who is this" and "who is in this team" from Slack,
+// remembering answers for a few minutes.
+type directory struct {
+	slack Slack
+	now   func() time.Time
+	mu    sync.Mutex
+	users map[string]cached[*slack.User]
+	group map[string]cached[[]string]
+}
+
+type cached[T any] struct {
+	value T
+	at    time.Time
+}
+
+func newDirectory(s Slack, now func() time.Time) *directory {
+	return &directory{slack: s, now: now, users: map[string]cached[*slack.User]{}, group: map[string]cached[[]string]{}}
+}
+
+// user returns a user's profile.
+func (d *directory) user(ctx context.Context, id string) (*slack.User, error) {
+	d.mu.Lock()
+	c, ok := d.users[id]
+	d.mu.Unlock()
+	if ok && d.now().Sub(c.at) < directoryTTL {
+		return c.value, nil
+	}
+	u, err := d.slack.GetUserInfoContext(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("look up user %s: %w", id, err)
+	}
+	d.mu.Lock()
+	d.users[id] = cached[*slack.User]{u, d.now()}
+	d.mu.Unlock()
+	return u, nil
+}
+
+// members expands user and user-group IDs into user IDs, sorted, once each.
+func (d *directory) members(ctx context.Context, ids []string) ([]string, error) {
+	var out []string
+	for _, id := range ids {
+		if !strings.HasPrefix(id, "S") {
+			out = append(out, id)
+			continue
+		}
+		users, err := d.groupMembers(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, users...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+func (d *directory) groupMembers(ctx context.Context, group string) ([]string, error) {
+	d.mu.Lock()
+	c, ok := d.group[group]
+	d.mu.Unlock()
+	if ok && d.now().Sub(c.at) < directoryTTL {
+		return c.value, nil
+	}
+	users, err := d.slack.GetUserGroupMembersContext(ctx, group)
+	if err != nil {
+		return nil, fmt.Errorf("members of user group %s: %w", group, err)
+	}
+	d.mu.Lock()
+	d.group[group] = cached[[]string]{users, d.now()}
+	d.mu.Unlock()
+	return users, nil
+}
+
+// in reports whether user is one of ids (directly or through a group).
+func (d *directory) in(ctx context.Context, user string, ids []string) (bool, error) {
+	if slices.Contains(ids, user) {
+		return true, nil
+	}
+	ms, err := d.members(ctx, ids)
+	if err != nil {
+		return false, err
+	}
+	_, found := slices.BinarySearch(ms, user)
+	return found, nil
+}
+
+// human checks that id is an active person, for assignees: bots and
+// deactivated accounts cannot own a lead.
+func (d *directory) human(ctx context.Context, id string) error {
+	u, err := d.user(ctx, id)
+	if err != nil {
+		var se slack.SlackErrorResponse
+		if errors.As(err, &se) && se.Err == "user_not_found" {
+			return domain.Errorf(domain.EINVALID, "That person is not in this workspace.")
+		}
+		return err
+	}
+	switch {
+	case u.IsBot || id == "USLACKBOT":
+		return domain.Errorf(domain.EINVALID, "Pick a person: %s is a bot.", u.Name)
+	case u.Deleted:
+		return domain.Errorf(domain.EINVALID, "Pick someone else: %s's account is deactivated.", u.Name)
+	}
+	return nil
+}
+
+// team is the receiving team of a direction.
+func (a *App) team(d domain.Direction) []string {
+	if d == domain.ToMarketing {
+		return a.set.MarketingTeam
+	}
+	return a.set.SalesTeam
+}
+
+// isManager: with MANAGERS empty, everyone is.
+func (a *App) isManager(ctx context.Context, user string) (bool, error) {
+	if len(a.set.Managers) == 0 {
+		return true, nil
+	}
+	return a.dir.in(ctx, user, a.set.Managers)
+}

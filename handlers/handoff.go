@@ -1,0 +1,323 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/storage"
+)
+
+// Shortcut callback IDs (contract.md).
+const (
+	ShortcutHandoffFromMessage = "handoff_from_message"
+	ShortcutHandoffNew         = "handoff_new"
+)
+
+// NewHandoff answers `/handoff [text]`: the New handoff form, prefilled
+// from the text.
+func (a *App) NewHandoff(ctx context.Context, cmd Command) error {
+	f, err := a.newForm(ctx, cmd.UserID, ParseDraft(cmd.Text))
+	if err != nil {
+		return err
+	}
+	return a.openModal(ctx, cmd.TriggerID, handoffModal(f, formMeta{Channel: cmd.ChannelID, ResponseURL: cmd.ResponseURL}, nil))
+}
+
+// HandoffShortcut answers the global shortcut "New lead handoff" and the
+// message shortcut "Hand off this lead" (prefilled from the message, whose
+// permalink is kept on the handoff).
+func (a *App) HandoffShortcut(ctx context.Context, s Shortcut) error {
+	var d Draft
+	meta := formMeta{Channel: s.ChannelID, ResponseURL: s.ResponseURL}
+	if s.Message != nil {
+		d = ParseDraft(s.Message.Text)
+		meta.MsgChannel, meta.MsgTS = s.ChannelID, s.Message.Timestamp
+	}
+	f, err := a.newForm(ctx, s.UserID, d)
+	if err != nil {
+		return err
+	}
+	return a.openModal(ctx, s.TriggerID, handoffModal(f, meta, nil))
+}
+
+// newForm starts a form: to the other team than the creator's, warm.
+func (a *App) newForm(ctx context.Context, creator string, d Draft) (form, error) {
+	f := form{Draft: d, Direction: domain.ToSales, Priority: domain.Warm}
+	inSales, err := a.dir.in(ctx, creator, a.set.SalesTeam)
+	if err != nil {
+		a.log.WarnContext(ctx, "could not tell the creator's team; defaulting to Sales", "error", err)
+	}
+	if inSales {
+		f.Direction = domain.ToMarketing
+	}
+	return f, nil
+}
+
+// openModal opens a modal with a trigger, explaining an expired one.
+func (a *App) openModal(ctx context.Context, triggerID string, v slack.ModalViewRequest) error {
+	_, err := a.slack.OpenViewContext(ctx, triggerID, v)
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && (se.Err == "expired_trigger_id" || se.Err == "exchanged_trigger_id") {
+		return domain.Errorf(domain.EUNAVAIL, "Slack took too long to open the form. Please try again.")
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", v.CallbackID, err)
+	}
+	return nil
+}
+
+// SubmitHandoff validates the New handoff form and saves the handoff; the
+// card, DMs and confirmation follow after Slack has closed the modal.
+func (a *App) SubmitHandoff(ctx context.Context, s Submission) (SubmitResult, error) {
+	meta, err := decodeMeta[formMeta](s.PrivateMetadata)
+	if err != nil {
+		return SubmitResult{}, err
+	}
+	f := readForm(s.View.State)
+	if errs := f.validate(); len(errs) > 0 {
+		return SubmitResult{Response: slack.NewErrorsViewSubmissionResponse(errs)}, nil
+	}
+	if open, err := a.store.OpenDuplicate(ctx, f.Email); err == nil {
+		meta.Duplicate = open.ID
+		v := handoffModal(f, meta, a.duplicateWarning(open))
+		return SubmitResult{Response: slack.NewUpdateViewSubmissionResponse(&v)}, nil
+	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+		return SubmitResult{}, err
+	}
+	created, errs, err := a.create(ctx, s.UserID, f, meta, false)
+	if err != nil || errs != nil {
+		return SubmitResult{Response: errorsResponse(errs)}, err
+	}
+	return SubmitResult{After: func(ctx context.Context) error { return a.afterCreate(ctx, created, meta) }}, nil
+}
+
+func errorsResponse(errs map[string]string) *slack.ViewSubmissionResponse {
+	if errs == nil {
+		return nil
+	}
+	return slack.NewErrorsViewSubmissionResponse(errs)
+}
+
+// HandOffAnyway is the "Hand off anyway" button on a form that warned about
+// an open handoff of the same lead: the person chose to go on.
+func (a *App) HandOffAnyway(ctx context.Context, act Action) error {
+	if act.View == nil {
+		return domain.Errorf(domain.EINVALID, "That button only works in the New handoff form.")
+	}
+	meta, err := decodeMeta[formMeta](act.View.PrivateMetadata)
+	if err != nil {
+		return err
+	}
+	f := readForm(act.View.State)
+	errs := f.validate()
+	var created domain.Handoff
+	if len(errs) == 0 {
+		created, errs, err = a.create(ctx, act.UserID, f, meta, true)
+		if err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		v := handoffModal(f, meta, append(a.duplicateWarningFor(ctx, meta.Duplicate), formProblems(errs)...))
+		_, err := a.slack.UpdateViewContext(ctx, v, "", act.View.Hash, act.View.ID)
+		return wrap("show form problems", err)
+	}
+	if _, err := a.slack.UpdateViewContext(ctx, doneModal(created), "", act.View.Hash, act.View.ID); err != nil {
+		a.log.WarnContext(ctx, "could not show the confirmation in the form", "error", err)
+	}
+	return a.afterCreate(ctx, created, meta)
+}
+
+// create picks the owner and saves the handoff with the messages it owes.
+// Problems with the person's input come back as messages by block ID.
+func (a *App) create(ctx context.Context, creator string, f form, meta formMeta, allowDuplicate bool) (domain.Handoff, map[string]string, error) {
+	assignee, err := a.pickAssignee(ctx, creator, f)
+	if domain.ErrorCode(err) == domain.EINVALID {
+		return domain.Handoff{}, map[string]string{blockAssignee: domain.ErrorMessage(err)}, nil
+	} else if err != nil {
+		return domain.Handoff{}, nil, err
+	}
+	h := a.buildHandoff(creator, f, assignee, a.permalink(ctx, meta))
+	created, err := a.store.CreateHandoff(ctx, storage.NewHandoff{
+		Handoff: h, AllowDuplicate: allowDuplicate, Messages: a.creationMessages(h),
+	})
+	var dup *storage.DuplicateError
+	if errors.As(err, &dup) { // created meanwhile by someone else
+		return domain.Handoff{}, map[string]string{blockEmail: fmt.Sprintf("%s already has an open handoff (#%d).", escape(dup.Open.Lead.Name), dup.Open.ID)}, nil
+	}
+	return created, nil, err
+}
+
+func (a *App) buildHandoff(creator string, f form, assignee, permalink string) domain.Handoff {
+	now := a.now().UTC().Truncate(time.Microsecond) // what Postgres keeps
+	return domain.Handoff{
+		Lead:      domain.Lead{Name: f.Name, Company: f.Company, Email: f.Email, Phone: f.Phone, CRMURL: f.CRMURL},
+		Direction: f.Direction, State: domain.StatePending, Priority: f.Priority,
+		Source: f.Source, Campaign: f.Campaign, Notes: f.Notes,
+		CreatedBy: creator, Assignee: assignee, SourcePermalink: permalink, CreatedAt: now,
+		AcceptDueAt:     a.set.Calendar.Add(now, a.set.SLAAccept),
+		FirstTouchDueAt: a.set.Calendar.Add(now, a.set.SLAFirstTouch),
+	}
+}
+
+// permalink of the message a handoff came from; a lead is worth more than
+// its source link, so failing to read it only costs the link.
+func (a *App) permalink(ctx context.Context, meta formMeta) string {
+	if meta.MsgTS == "" {
+		return ""
+	}
+	link, err := a.slack.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: meta.MsgChannel, Ts: meta.MsgTS})
+	if err != nil {
+		a.log.WarnContext(ctx, "source message permalink", "error", err)
+		return ""
+	}
+	return link
+}
+
+// pickAssignee checks the chosen person, or takes the next in the
+// receiving team's rotation, skipping the creator and inactive accounts.
+func (a *App) pickAssignee(ctx context.Context, creator string, f form) (string, error) {
+	if f.Assignee != "" {
+		return f.Assignee, a.dir.human(ctx, f.Assignee)
+	}
+	team := a.team(f.Direction)
+	members, err := a.dir.members(ctx, team)
+	if err != nil {
+		return "", err
+	}
+	var pool []string
+	for _, m := range members {
+		if m != creator && a.dir.human(ctx, m) == nil {
+			pool = append(pool, m)
+		}
+	}
+	if len(pool) == 0 {
+		if len(team) == 0 {
+			return "", domain.Errorf(domain.EINVALID, "Choose an assignee: no %s team is configured to rotate through.", f.Direction.Label())
+		}
+		return "", domain.Errorf(domain.EINVALID, "Choose an assignee: nobody else in %s is available.", f.Direction.Label())
+	}
+	return a.store.NextInRotation(ctx, string(f.Direction), pool, a.now())
+}
+
+// creationMessages: the card, and a DM to the owner (unless they handed it
+// to themselves). -1 stands for the handoff's id, not known yet.
+func (a *App) creationMessages(h domain.Handoff) []domain.Message {
+	msgs := []domain.Message{{Channel: a.set.HandoffChannel, Card: true, HandoffID: -1, Purpose: "card"}}
+	if h.Assignee != h.CreatedBy {
+		text := fmt.Sprintf("%s handed you a lead: *%s*%s (%s). Accept or reject it by %s.",
+			user(h.CreatedBy), escape(h.Lead.Name), companySuffix(h), h.Priority.Label(), slackDate(h.AcceptDueAt, "{date_short_pretty} {time}"))
+		msgs = append(msgs, domain.Message{Channel: h.Assignee, Text: text, CardLink: -1, HandoffID: -1, Purpose: "dm_assigned"})
+	}
+	return msgs
+}
+
+func companySuffix(h domain.Handoff) string {
+	if h.Lead.Company == "" {
+		return ""
+	}
+	return " (" + escape(h.Lead.Company) + ")"
+}
+
+// afterCreate shows the card at once and confirms to the creator.
+func (a *App) afterCreate(ctx context.Context, h domain.Handoff, meta formMeta) error {
+	a.deliverNow(ctx, a.set.HandoffChannel, h.Assignee)
+	a.refreshHomes(ctx, h.Assignee, h.CreatedBy)
+	posted, err := a.store.Handoff(ctx, h.ID)
+	if err != nil {
+		return err
+	}
+	text := fmt.Sprintf("Handed off *%s* to %s. %s owns it; accept or reject by %s.",
+		escape(h.Lead.Name), h.Direction.Label(), user(h.Assignee), slackDate(h.AcceptDueAt, "{date_short_pretty} {time}"))
+	if posted.CardPermalink != "" {
+		text += " " + link(posted.CardPermalink, "Open the card")
+	} else {
+		text = fmt.Sprintf("Saved handoff #%d of *%s*. Slack did not take its card yet; it will appear in <#%s> as soon as Slack accepts it.",
+			h.ID, escape(h.Lead.Name), a.set.HandoffChannel)
+	}
+	return a.confirm(ctx, h.CreatedBy, meta, text)
+}
+
+// confirm tells the person privately where they are, or by DM.
+func (a *App) confirm(ctx context.Context, userID string, meta formMeta, text string) error {
+	if meta.ResponseURL != "" {
+		if err := a.replyPrivately(ctx, meta.ResponseURL, text); err == nil {
+			return nil
+		}
+	}
+	if meta.Channel != "" {
+		if _, err := a.slack.PostEphemeralContext(ctx, meta.Channel, userID, slack.MsgOptionText(text, false)); err == nil {
+			return nil
+		}
+	}
+	return a.store.Enqueue(ctx, domain.Message{Channel: userID, Text: text, Purpose: "confirm"})
+}
+
+// deliverNow pushes queued messages out without waiting for the
+// background job; failures stay queued for it.
+func (a *App) deliverNow(ctx context.Context, channels ...string) {
+	if a.courier == nil {
+		return
+	}
+	for _, ch := range channels {
+		if err := a.courier.Deliver(ctx, ch); err != nil {
+			a.log.InfoContext(ctx, "delivery deferred to the background", "channel", ch, "error", err)
+		}
+	}
+}
+
+// duplicateWarning tops the form when the lead already has an open handoff.
+func (a *App) duplicateWarning(open domain.Handoff) []slack.Block {
+	where := fmt.Sprintf("#%d", open.ID)
+	if open.CardPermalink != "" {
+		where = link(open.CardPermalink, where)
+	}
+	text := fmt.Sprintf("⚠️ *%s* already has an open handoff: %s, *%s*, owned by %s since %s.\nChange the details, or hand it off anyway.",
+		escape(open.Lead.Name), where, open.State.Label(), user(open.Assignee), slackDate(open.CreatedAt, "{date_short_pretty}"))
+	return []slack.Block{
+		mrkdwn(text),
+		slack.NewActionBlock("duplicate_actions", button(ActionAnyway, "Hand off anyway", "", slack.StyleDanger)),
+		slack.NewDividerBlock(),
+	}
+}
+
+func (a *App) duplicateWarningFor(ctx context.Context, id int64) []slack.Block {
+	if id == 0 {
+		return nil
+	}
+	open, err := a.store.Handoff(ctx, id)
+	if err != nil {
+		return nil
+	}
+	return a.duplicateWarning(open)
+}
+
+func formProblems(errs map[string]string) []slack.Block {
+	var blocks []slack.Block
+	for _, msg := range errs {
+		blocks = append(blocks, contextLine("❗ "+escape(msg)))
+	}
+	return blocks
+}
+
+// doneModal replaces a form once the handoff exists.
+func doneModal(h domain.Handoff) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
+		Type:   slack.VTModal,
+		Title:  plain("Handed off"),
+		Close:  plain("Done"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{mrkdwn(fmt.Sprintf("✅ *%s* is handed off to %s (#%d).", escape(h.Lead.Name), h.Direction.Label(), h.ID))}},
+	}
+}
+
+func wrap(doing string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", doing, err)
+}
