@@ -77,6 +77,8 @@ type env struct {
 var commands = map[string]func(ctx context.Context, e env, args []string) error{
 	"serve":   serve,
 	"migrate": migrate,
+	"import":  importCSV,
+	"export":  exportCSV,
 }
 
 // openDB connects and applies pending migrations, as every subcommand that

@@ -57,18 +57,24 @@ type RetryAfterError struct{ Wait time.Duration }
 
 func (e *RetryAfterError) Error() string { return fmt.Sprintf("rate limited: retry after %s", e.Wait) }
 
+// ErrBusy says another sender holds the channel; it delivers the messages.
+var ErrBusy = errors.New("another sender is delivering this channel")
+
 // errNotReady is a message that needs another message delivered first (a
 // DM linking to a card not yet posted).
 var errNotReady = errors.New("waiting for the handoff's card to be posted")
 
 // Deliver sends channel's unsent messages in order until none is left. When
-// another sender holds the channel it returns nil: that sender delivers
+// another sender holds the channel it returns ErrBusy: that sender delivers
 // them. It stops at the first failure that needs waiting (a *RetryAfterError
 // or a transient error), leaving that message first in line.
 func (d *Deliverer) Deliver(ctx context.Context, channel string) error {
 	unlock, ok, err := d.out.LockChannel(ctx, channel)
-	if err != nil || !ok {
+	if err != nil {
 		return err
+	}
+	if !ok {
+		return ErrBusy
 	}
 	defer unlock()
 	for {

@@ -32,9 +32,20 @@ type Sweeper interface {
 	ScheduleDelivery(ctx context.Context, channels []string) error
 }
 
+// Finisher ends a delivery job only when its channel's outbox is empty.
+type Finisher interface {
+	FinishDelivery(ctx context.Context, channel string, complete func(tx *sql.Tx) error) (bool, error)
+}
+
+// Store is what the queue's workers need from the database.
+type Store interface {
+	Sweeper
+	Finisher
+}
+
 // NewQueue builds the River client that works background jobs on db.
 // Periodic jobs run on the elected leader only, so replicas don't double them.
-func NewQueue(db *sql.DB, d *Deliverer, sweeper Sweeper, log *slog.Logger, o QueueOptions) (*river.Client[*sql.Tx], error) {
+func NewQueue(db *sql.DB, d *Deliverer, store Store, log *slog.Logger, o QueueOptions) (*river.Client[*sql.Tx], error) {
 	if o.PollInterval <= 0 {
 		o.PollInterval = 200 * time.Millisecond
 	}
@@ -45,8 +56,8 @@ func NewQueue(db *sql.DB, d *Deliverer, sweeper Sweeper, log *slog.Logger, o Que
 		o.Workers = 20
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &deliverWorker{d: d})
-	river.AddWorker(workers, &sweepWorker{s: sweeper})
+	river.AddWorker(workers, &deliverWorker{d: d, f: store})
+	river.AddWorker(workers, &sweepWorker{s: store})
 	sweep := river.NewPeriodicJob(river.PeriodicInterval(o.SweepInterval),
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.Sweep{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true})
@@ -68,17 +79,33 @@ func NewQueue(db *sql.DB, d *Deliverer, sweeper Sweeper, log *slog.Logger, o Que
 type deliverWorker struct {
 	river.WorkerDefaults[jobs.Deliver]
 	d *Deliverer
+	f Finisher
 }
 
+// Work delivers until the outbox is empty at the moment the job completes,
+// which FinishDelivery makes atomic with enqueueing.
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[jobs.Deliver]) error {
-	err := w.d.Deliver(ctx, job.Args.Channel)
-	if ra, ok := errors.AsType[*RetryAfterError](err); ok {
-		return river.JobSnooze(max(ra.Wait, time.Second))
+	complete := func(tx *sql.Tx) error {
+		_, err := river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx, job)
+		return err
 	}
-	if errors.Is(err, errNotReady) {
-		return river.JobSnooze(2 * time.Second)
+	for {
+		err := w.d.Deliver(ctx, job.Args.Channel)
+		switch ra, limited := errors.AsType[*RetryAfterError](err); {
+		case limited:
+			return river.JobSnooze(max(ra.Wait, time.Second))
+		case errors.Is(err, errNotReady):
+			return river.JobSnooze(2 * time.Second)
+		case errors.Is(err, ErrBusy):
+			return river.JobSnooze(500 * time.Millisecond)
+		case err != nil:
+			return err
+		}
+		done, err := w.f.FinishDelivery(ctx, job.Args.Channel, complete)
+		if done || err != nil {
+			return err
+		}
 	}
-	return err
 }
 
 // NextRetry backs off 2, 4, 8 … seconds up to 5 minutes: a message stuck

@@ -26,6 +26,9 @@ func (c *ChannelSim) ExpectMessage(t TB, contains string) *Message {
 	t.Helper()
 	desc := fmt.Sprintf("a message containing %q in %s", contains, c.name())
 	it := c.s.await(t, desc, func(it *item) bool {
+		if it.kind != kindMessage && it.kind != kindReply {
+			return false
+		}
 		r := it.msg.rec
 		if r.channel != c.id || !(it.kind == kindMessage || (it.kind == kindReply && r.broadcast)) {
 			return false

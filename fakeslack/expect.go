@@ -63,16 +63,10 @@ func (s *Server) await(t TB, desc string, match func(*item) bool) *item {
 	timer := time.NewTimer(s.cfg.waitTimeout)
 	defer timer.Stop()
 	for {
-		s.mu.Lock()
-		for _, it := range s.items {
-			if !it.consumed && match(it) {
-				it.consumed = true
-				s.mu.Unlock()
-				return it
-			}
+		it, ch := s.take(match)
+		if it != nil {
+			return it
 		}
-		ch := s.changed
-		s.mu.Unlock()
 		select {
 		case <-ch:
 		case <-timer.C:
@@ -83,6 +77,21 @@ func (s *Server) await(t TB, desc string, match func(*item) bool) *item {
 			return nil
 		}
 	}
+}
+
+// take consumes the first unconsumed item that matches, or returns the
+// channel that is closed when items change. The lock is released even if
+// match panics, so one broken expectation cannot hang every other call.
+func (s *Server) take(match func(*item) bool) (*item, chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, it := range s.items {
+		if !it.consumed && match(it) {
+			it.consumed = true
+			return it, nil
+		}
+	}
+	return nil, s.changed
 }
 
 // pending lists unconsumed items; countedOnly keeps the kinds that

@@ -205,9 +205,11 @@ func (m *Message) ExpectThreadReply(t TB, contains string) *Message {
 	}
 	desc := fmt.Sprintf("a thread reply containing %q under %s", contains, m.describe())
 	it := m.s.await(t, desc, func(it *item) bool {
+		if it.kind != kindReply {
+			return false
+		}
 		r := it.msg.rec
-		return it.kind == kindReply && r.channel == m.Channel && r.threadTS == root &&
-			strings.Contains(it.msg.textLocked(), contains)
+		return r.channel == m.Channel && r.threadTS == root && strings.Contains(it.msg.textLocked(), contains)
 	})
 	if it == nil {
 		return nil

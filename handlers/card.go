@@ -55,7 +55,7 @@ func (a Cards) Card(h domain.Handoff) (string, []slack.Block) {
 	if h.Lead.Company != "" {
 		title += " — " + h.Lead.Company
 	}
-	fallback := fmt.Sprintf("Handoff to %s: %s (%s)", h.Direction.Label(), title, h.State.Label())
+	fallback := fmt.Sprintf("Handoff to %s: %s (%s)", h.Direction.Label(), escape(title), h.State.Label())
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(truncateRunes(priorityIcon[h.Priority]+" "+title, maxHeaderText))),
 		slack.NewSectionBlock(nil, a.cardFields(h), nil),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -226,7 +227,7 @@ func companySuffix(h domain.Handoff) string {
 
 // afterCreate shows the card at once and confirms to the creator.
 func (a *App) afterCreate(ctx context.Context, h domain.Handoff, meta formMeta) error {
-	a.deliverNow(ctx, a.set.HandoffChannel, h.Assignee)
+	a.deliverNow(ctx, channelsOf(a.creationMessages(h))...)
 	a.refreshHomes(ctx, h.Assignee, h.CreatedBy)
 	posted, err := a.store.Handoff(ctx, h.ID)
 	if err != nil {
@@ -259,14 +260,15 @@ func (a *App) confirm(ctx context.Context, userID string, meta formMeta, text st
 }
 
 // deliverNow pushes queued messages out without waiting for the
-// background job; failures stay queued for it.
+// background job, which keeps anything left (another sender busy, Slack
+// refusing) and delivers it in order.
 func (a *App) deliverNow(ctx context.Context, channels ...string) {
 	if a.courier == nil {
 		return
 	}
 	for _, ch := range channels {
 		if err := a.courier.Deliver(ctx, ch); err != nil {
-			a.log.InfoContext(ctx, "delivery deferred to the background", "channel", ch, "error", err)
+			a.log.DebugContext(ctx, "delivery left to the background", "channel", ch, "error", err)
 		}
 	}
 }
@@ -320,4 +322,15 @@ func wrap(doing string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w", doing, err)
+}
+
+// channelsOf lists the channels messages go to, once each, in order.
+func channelsOf(msgs []domain.Message) []string {
+	var chs []string
+	for _, m := range msgs {
+		if !slices.Contains(chs, m.Channel) {
+			chs = append(chs, m.Channel)
+		}
+	}
+	return chs
 }

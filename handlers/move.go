@@ -83,7 +83,7 @@ func (a *App) change(ctx context.Context, act Action, before domain.Handoff, c s
 	if err != nil {
 		return err
 	}
-	a.deliverNow(ctx, a.set.HandoffChannel)
+	a.deliverNow(ctx, channelsOf(c.Messages)...)
 	a.refreshHomes(ctx, after.Assignee, after.CreatedBy, before.Assignee)
 	return nil
 }

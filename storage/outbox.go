@@ -2,9 +2,12 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -43,7 +46,13 @@ func (s *DB) enqueue(ctx context.Context, tx *sqlx.Tx, msgs []domain.Message) er
 		channels[m.Channel] = true
 	}
 	var params []river.InsertManyParams
-	for ch := range channels {
+	for _, ch := range slices.Sorted(maps.Keys(channels)) { // sorted: locks in one order
+		// The shared fence waits out a delivery job that is finishing, so
+		// that job either sees this message or is completed before we look
+		// for one to join.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared($1, $2)`, fenceLockSpace, channelLockKey(ch)); err != nil {
+			return fmt.Errorf("schedule delivery: %w", err)
+		}
 		params = append(params, river.InsertManyParams{Args: jobs.Deliver{Channel: ch}})
 	}
 	if len(params) == 0 {
@@ -53,6 +62,30 @@ func (s *DB) enqueue(ctx context.Context, tx *sqlx.Tx, msgs []domain.Message) er
 		return fmt.Errorf("schedule delivery: %w", err)
 	}
 	return nil
+}
+
+// FinishDelivery ends a channel's delivery job: if no message is waiting,
+// complete runs (it marks the job done) in the same transaction, fenced
+// against enqueue, and done is true. A message written meanwhile makes done
+// false: the job delivers it instead of finishing. Without the fence a
+// message could join a job that had already looked for the last time.
+func (s *DB) FinishDelivery(ctx context.Context, channel string, complete func(tx *sql.Tx) error) (done bool, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, fenceLockSpace, channelLockKey(channel)); err != nil {
+			return fmt.Errorf("finish delivery: %w", err)
+		}
+		var waiting bool
+		if err := tx.GetContext(ctx, &waiting, `SELECT EXISTS (SELECT 1 FROM outbox
+			WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL)`, channel); err != nil {
+			return fmt.Errorf("finish delivery: %w", err)
+		}
+		if waiting {
+			return nil
+		}
+		done = true
+		return complete(tx.Tx)
+	})
+	return done, err
 }
 
 // NextOutgoing is the oldest unsent message for channel; ENOTFOUND when the
@@ -151,8 +184,12 @@ func (s *DB) LockChannel(ctx context.Context, channel string) (unlock func(), ok
 	}, true, nil
 }
 
-// deliveryLockSpace keeps our channel locks apart from other advisory locks.
-const deliveryLockSpace = 736_124
+// Advisory lock spaces keep our channel locks apart from other locks:
+// one sender per channel, and the fence between enqueue and a finishing job.
+const (
+	deliveryLockSpace = 736_124
+	fenceLockSpace    = 736_125
+)
 
 func channelLockKey(channel string) int32 {
 	h := fnv.New32a()
