@@ -18,12 +18,12 @@ func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
 
 // The people of the test workspace.
 const (
-	monica  = "UMONICA"  // marketing
-	john    = "UJOHN"    // marketing
-	fox     = "UFOX"     // sales
-	walter  = "UWALTER"  // sales
-	skinner = "USKINNER" // manager
-	krycek  = "UKRYCEK"  // in neither team
+	monica         = "UMONICA"  // marketing
+	john           = "UJOHN"    // marketing
+	fox            = "UFOX"     // sales
+	walter         = "UWALTER"  // sales
+	skinner        = "USKINNER" // manager
+	krycek         = "UKRYCEK"  // in neither team
 	handoffChannel = "CHANDOFF"
 )
 
