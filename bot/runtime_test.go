@@ -1,0 +1,252 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/fakeslack"
+	"github.com/handoffbot/handoffbot/handlers"
+	"github.com/handoffbot/handoffbot/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
+
+const (
+	alice   = "UALICE"
+	channel = "CGENERAL"
+)
+
+// harness runs a Runtime with router against a fake Slack and a real
+// database (for the idempotency keys).
+type harness struct {
+	slack *fakeslack.Server
+	rt    *Runtime
+	stop  func()
+}
+
+func start(t *testing.T, router *Router) *harness {
+	t.Helper()
+	fs, err := fakeslack.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fs.Close)
+	fs.AddUser(fakeslack.User{ID: alice, Name: "alice"})
+	fs.AddChannel(fakeslack.Channel{ID: channel, Name: "general", BotIsMember: true, Members: []string{alice}})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	client := NewClient(ClientOptions{AppToken: fs.AppToken(), BotToken: fs.BotToken(), APIURL: fs.APIURL()}, log)
+	rt := New(client, router, storagetest.New(t), log, Options{Workers: 4, DrainTimeout: 5 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(ctx) }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := fs.WaitConnections(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{slack: fs, rt: rt}
+	h.stop = func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("Run did not return")
+		}
+	}
+	t.Cleanup(func() {
+		if ctx.Err() == nil {
+			h.stop()
+		}
+	})
+	return h
+}
+
+func reply(ctx context.Context, api *slack.Client, cmd handlers.Command, text string) error {
+	_, _, err := api.PostMessageContext(ctx, "", slack.MsgOptionResponseURL(cmd.ResponseURL, slack.ResponseTypeEphemeral), slack.MsgOptionText(text, false))
+	return err
+}
+
+func TestRoutesSubcommandsCaseInsensitively(t *testing.T) {
+	var h *harness
+	router := &Router{
+		Commands: map[string]CommandHandler{"list": func(ctx context.Context, c handlers.Command) error {
+			return reply(ctx, &h.rt.client.Client, c, "list of "+c.Text)
+		}},
+		DefaultCommand: func(ctx context.Context, c handlers.Command) error {
+			return reply(ctx, &h.rt.client.Client, c, "default got "+c.Text)
+		},
+	}
+	h = start(t, router)
+	u := h.slack.User(alice)
+	u.Slash(t, channel, "/handoff LIST mine")
+	u.ExpectEphemeral(t, "list of mine")
+	u.Slash(t, channel, "/handoff Dana Scully")
+	u.ExpectEphemeral(t, "default got Dana Scully")
+	h.stop()
+	h.slack.ExpectNothingElse(t)
+}
+
+func TestPanicIsRecoveredAndExplained(t *testing.T) {
+	h := start(t, &Router{DefaultCommand: func(context.Context, handlers.Command) error { panic("boom") }})
+	u := h.slack.User(alice)
+	u.Slash(t, channel, "/handoff anything")
+	msg := u.ExpectEphemeral(t, "Something went wrong on our side (ref ")
+	if strings.Contains(msg.Text(), "boom") {
+		t.Errorf("the panic value reached the user: %s", msg.Text())
+	}
+	// The runtime survives: the next command is handled.
+	u.Slash(t, channel, "/handoff again")
+	u.ExpectEphemeral(t, "Something went wrong")
+	h.stop()
+	h.slack.ExpectNothingElse(t)
+}
+
+func TestDomainErrorsReachTheUserInTheirWords(t *testing.T) {
+	h := start(t, &Router{DefaultCommand: func(context.Context, handlers.Command) error {
+		return fmtErr(domain.Errorf(domain.EFORBIDDEN, "Only managers can do that."))
+	}})
+	h.slack.User(alice).Slash(t, channel, "/handoff stats")
+	h.slack.User(alice).ExpectEphemeral(t, "Only managers can do that.")
+	h.stop()
+	h.slack.ExpectNothingElse(t)
+}
+
+func fmtErr(err error) error { return errors.Join(errors.New("wrapped"), err) }
+
+func TestUnknownButtonGetsAClearAnswer(t *testing.T) {
+	h := start(t, &Router{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := h.slack.Send(ctx, fakeslack.Envelope{Type: "interactive", Payload: map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": alice}, "channel": map[string]any{"id": channel},
+		"container": map[string]any{"type": "message", "message_ts": "1.1", "channel_id": channel},
+		"actions":   []map[string]any{{"action_id": "retired_button", "block_id": "b1", "type": "button", "value": "x"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.WaitAck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.slack.User(alice).ExpectEphemeral(t, "not supported by this version")
+	h.stop()
+}
+
+// A modal whose handler fails keeps the user's input: the failure is shown
+// on the first input instead of closing the modal.
+func TestFailedSubmissionKeepsTheModal(t *testing.T) {
+	var h *harness
+	router := &Router{
+		DefaultCommand: func(ctx context.Context, c handlers.Command) error {
+			in := slack.NewInputBlock("name", slack.NewTextBlockObject(slack.PlainTextType, "Name", false, false), nil,
+				slack.NewPlainTextInputBlockElement(nil, "value"))
+			_, err := h.rt.client.OpenViewContext(ctx, c.TriggerID, slack.ModalViewRequest{
+				Type: slack.VTModal, CallbackID: "form", Title: slack.NewTextBlockObject(slack.PlainTextType, "Form", false, false),
+				Submit: slack.NewTextBlockObject(slack.PlainTextType, "Save", false, false), Blocks: slack.Blocks{BlockSet: []slack.Block{in}},
+			})
+			return err
+		},
+		Submissions: map[string]SubmitHandler{"form": func(context.Context, handlers.Submission) (handlers.SubmitResult, error) {
+			return handlers.SubmitResult{}, domain.Errorf(domain.EUNAVAIL, "The database is not answering right now.")
+		}},
+	}
+	h = start(t, router)
+	u := h.slack.User(alice)
+	u.Slash(t, channel, "/handoff")
+	modal := u.ExpectModal(t).Fill("Name", "Dana")
+	sub := modal.Submit(t)
+	if !strings.Contains(sub.Errors["Name"], "Couldn't save") || sub.ResponseAction != "errors" {
+		t.Fatalf("submission answer: %+v", sub)
+	}
+	if modal.Value("Name") != "Dana" {
+		t.Errorf("input lost")
+	}
+	h.stop()
+}
+
+// The same envelope delivered twice (Slack retrying after a reconnect) is
+// handled once.
+func TestRedeliveredEnvelopeIsHandledOnce(t *testing.T) {
+	var calls atomic.Int32
+	h := start(t, &Router{DefaultCommand: func(context.Context, handlers.Command) error {
+		calls.Add(1)
+		return nil
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	payload := map[string]any{"command": "/handoff", "text": "x", "user_id": alice, "channel_id": channel}
+	for range 2 {
+		d, err := h.slack.Send(ctx, fakeslack.Envelope{EnvelopeID: "env-fixed-1", Type: "slash_commands", Payload: payload, AcceptsResponsePayload: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.WaitAck(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.stop() // drains: both deliveries have been handled or skipped
+	if n := calls.Load(); n != 1 {
+		t.Errorf("handler ran %d times for one envelope delivered twice", n)
+	}
+}
+
+// An envelope slack-go cannot decode is acked, or Slack would resend it
+// forever, and the runtime keeps going.
+func TestUnreadableEnvelopeIsAcked(t *testing.T) {
+	h := start(t, &Router{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := h.slack.Send(ctx, fakeslack.Envelope{Type: "events_api", Payload: json.RawMessage(`{"type":"event_callback","event_id":"Ev9","event":{"type":"no_such_event_type_xyz"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.WaitAck(ctx); err != nil {
+		t.Fatalf("unreadable envelope not acked: %v", err)
+	}
+	h.stop()
+}
+
+func TestConnectedReflectsTheSocket(t *testing.T) {
+	h := start(t, &Router{})
+	if !eventually(h.rt.Connected) {
+		t.Error("not connected after the first hello")
+	}
+	h.slack.SetOffline(true)
+	if !eventually(func() bool { return !h.rt.Connected() }) {
+		t.Error("still connected while Slack is unreachable")
+	}
+	h.slack.SetOffline(false)
+	if !eventually(h.rt.Connected) {
+		t.Error("not connected again after Slack came back")
+	}
+	h.stop()
+	if h.rt.Connected() {
+		t.Error("still connected after stop")
+	}
+}
+
+// eventually polls cond until it holds or 10 s pass.
+func eventually(cond func() bool) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
