@@ -111,6 +111,7 @@ func TestUndeliverableIsRecordedAndSkipped(t *testing.T) {
 	c.slack.User(alice).ExpectDM(t, "still delivered")
 	ctx := context.Background()
 	var failed []storage.FailedDelivery
+	var err error
 	if !eventually(func() bool {
 		failed, _ = c.db.FailedDeliveries(ctx, 10)
 		return len(failed) == 1
@@ -121,8 +122,8 @@ func TestUndeliverableIsRecordedAndSkipped(t *testing.T) {
 		t.Errorf("failed delivery %+v", failed[0])
 	}
 	// Nothing will try again: the sweeper only reschedules unsent messages.
-	chs, err := c.db.ChannelsWithOutgoing(ctx)
-	if err != nil || len(chs) != 0 {
+	var chs []string
+	if !eventually(func() bool { chs, err = c.db.ChannelsWithOutgoing(ctx); return err == nil && len(chs) == 0 }) {
 		t.Errorf("channels still waiting: %v %v", chs, err)
 	}
 	n := 0
