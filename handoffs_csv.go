@@ -32,6 +32,9 @@ func importCSV(ctx context.Context, e env, args []string) error {
 	for i := range hs {
 		hs[i].AcceptDueAt = cal.Add(hs[i].CreatedAt, e.cfg.SLAAccept)
 		hs[i].FirstTouchDueAt = cal.Add(hs[i].CreatedAt, e.cfg.SLAFirstTouch)
+		if decided := firstOf(hs[i].AcceptedAt, hs[i].RejectedAt); decided != nil {
+			hs[i].DecisionSecs = cal.Between(hs[i].CreatedAt, *decided).Seconds()
+		}
 	}
 	db, err := openDB(ctx, e)
 	if err != nil {
@@ -93,4 +96,13 @@ func dayRange(from, to string, loc *time.Location) (time.Time, time.Time, error)
 		end = end.AddDate(0, 0, 1)
 	}
 	return start, end, nil
+}
+
+func firstOf(ts ...*time.Time) *time.Time {
+	for _, t := range ts {
+		if t != nil {
+			return t
+		}
+	}
+	return nil
 }

@@ -2,14 +2,18 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/handoffbot/handoffbot/bot"
 	"github.com/handoffbot/handoffbot/businesstime"
 	"github.com/handoffbot/handoffbot/config"
 	"github.com/handoffbot/handoffbot/handlers"
+	"github.com/handoffbot/handoffbot/storage"
 )
 
 // serve runs the bot until ctx ends, then drains.
@@ -22,36 +26,80 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	client := bot.NewClient(bot.ClientOptions{
-		AppToken: e.cfg.AppToken, BotToken: e.cfg.BotToken, APIURL: e.cfg.APIURL,
-	}, e.log)
-	deliverer := bot.NewDeliverer(db, &client.Client, handlers.Cards{Now: time.Now}, e.log)
-	app := handlers.New(handlers.Deps{Slack: &client.Client, Store: db, Courier: deliverer, Settings: settings(e.cfg), Log: e.log})
-	queue, err := bot.NewQueue(db.SQL(), deliverer, db, e.log, bot.QueueOptions{})
+	s, err := assemble(e, db)
 	if err != nil {
 		return err
 	}
-	if err := queue.Start(ctx); err != nil {
-		return fmt.Errorf("start job queue: %w", err)
-	}
-	rt := bot.New(client, bot.Routes(app), db, e.log, bot.Options{})
 	e.log.Info("handoffbot starting", "config", e.cfg)
-	runErr := rt.Run(ctx)
-	stopErr := queue.Stop(context.WithoutCancel(ctx))
-	if err := errors.Join(runErr, stopErr); err != nil {
+	if err := s.run(ctx); err != nil {
 		return err
 	}
 	e.log.Info("handoffbot stopped")
 	return nil
 }
 
+// system is the running bot: the Slack runtime and the job queue.
+type system struct {
+	runtime *bot.Runtime
+	queue   *river.Client[*sql.Tx]
+}
+
+// queueStopTimeout bounds waiting for running jobs at shutdown; with the
+// runtime's drain it keeps a stop inside the usual 10 s grace period.
+const queueStopTimeout = 2 * time.Second
+
+// assemble wires configuration, database and Slack into a runnable bot.
+func assemble(e env, db *storage.DB) (*system, error) {
+	client := bot.NewClient(bot.ClientOptions{
+		AppToken: e.cfg.AppToken,
+		BotToken: e.cfg.BotToken,
+		APIURL:   e.cfg.APIURL,
+	}, e.log)
+	deliverer := bot.NewDeliverer(db, &client.Client, handlers.Cards{Now: time.Now}, e.log)
+	app := handlers.New(handlers.Deps{
+		Slack:    &client.Client,
+		Store:    db,
+		Courier:  deliverer,
+		Settings: settings(e.cfg),
+		Log:      e.log,
+	})
+	queue, err := bot.NewQueue(db.SQL(), deliverer, db, e.log, bot.QueueOptions{})
+	if err != nil {
+		return nil, err
+	}
+	rt := bot.New(client, bot.Routes(app), db, e.log, bot.Options{DrainTimeout: 6 * time.Second})
+	return &system{runtime: rt, queue: queue}, nil
+}
+
+// run works jobs and Slack envelopes until ctx ends; then the runtime
+// drains first (its handlers may enqueue jobs), and the queue stops last.
+func (s *system) run(ctx context.Context) error {
+	if err := s.queue.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	runErr := s.runtime.Run(ctx)
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), queueStopTimeout)
+	defer cancel()
+	stopErr := s.queue.Stop(stopCtx)
+	if errors.Is(stopErr, context.DeadlineExceeded) {
+		// Unfinished jobs are retried by the next process (or a replica).
+		stopErr = s.queue.StopAndCancel(context.WithoutCancel(ctx))
+	}
+	return errors.Join(runErr, stopErr)
+}
+
 // settings is the configuration the handlers act on.
 func settings(c *config.Config) handlers.Settings {
 	return handlers.Settings{
-		HandoffChannel: c.HandoffChannel, FeedbackChannel: c.FeedbackChannel,
-		ManagerChannel: c.ManagerChannel, DigestChannel: c.DigestChannel,
-		SalesTeam: c.SalesTeam, MarketingTeam: c.MarketingTeam, Managers: c.Managers,
-		SLAAccept: c.SLAAccept, SLAFirstTouch: c.SLAFirstTouch,
-		Calendar: businesstime.New(c.Hours, c.HolidayList, c.Location),
+		HandoffChannel:  c.HandoffChannel,
+		FeedbackChannel: c.FeedbackChannel,
+		ManagerChannel:  c.ManagerChannel,
+		DigestChannel:   c.DigestChannel,
+		SalesTeam:       c.SalesTeam,
+		MarketingTeam:   c.MarketingTeam,
+		Managers:        c.Managers,
+		SLAAccept:       c.SLAAccept,
+		SLAFirstTouch:   c.SLAFirstTouch,
+		Calendar:        businesstime.New(c.Hours, c.HolidayList, c.Location),
 	}
 }

@@ -242,15 +242,18 @@ type Handoff struct {
 	AcceptedAt      *time.Time
 	RejectedAt      *time.Time
 	RejectReason    string
-	FirstTouchAt    *time.Time
-	QualifiedAt     *time.Time
-	ClosedAt        *time.Time
-	CloseReason     string
-	ReasonNote      string
-	CardChannel     string
-	CardTS          string
-	CardPermalink   string
-	UpdatedAt       time.Time
+	// DecisionSecs is the business time from creation to the accept or
+	// reject, measured when it happened (zero before).
+	DecisionSecs  float64
+	FirstTouchAt  *time.Time
+	QualifiedAt   *time.Time
+	ClosedAt      *time.Time
+	CloseReason   string
+	ReasonNote    string
+	CardChannel   string
+	CardTS        string
+	CardPermalink string
+	UpdatedAt     time.Time
 }
 
 // Event is one recorded move or happening of a handoff, append-only.

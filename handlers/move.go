@@ -73,6 +73,9 @@ func (a *App) change(ctx context.Context, act Action, before domain.Handoff, c s
 	if c.Move == domain.MoveAccept && act.UserID != before.Assignee {
 		c.NewAssignee = act.UserID // a teammate who accepts owns it
 	}
+	if c.Move == domain.MoveAccept || c.Move == domain.MoveReject {
+		c.DecisionSecs = a.set.Calendar.Between(before.CreatedAt, c.At).Seconds()
+	}
 	c.Messages = a.changeMessages(before, c)
 	after, err := a.store.ApplyChange(ctx, c)
 	var stale *storage.StaleError

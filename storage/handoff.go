@@ -16,7 +16,8 @@ import (
 // handoffColumns reads a handoff joined with its lead (alias h and l).
 const handoffColumns = `h.id, h.external_id, h.direction, h.state, h.priority, h.source, h.campaign, h.notes,
 	h.created_by, h.assignee, h.source_permalink, h.created_at, h.accept_due_at, h.first_touch_due_at,
-	h.accepted_at, h.rejected_at, coalesce(h.reject_reason, '') AS reject_reason, h.first_touch_at,
+	h.accepted_at, h.rejected_at, coalesce(h.reject_reason, '') AS reject_reason,
+	coalesce(h.decision_secs, 0) AS decision_secs, h.first_touch_at,
 	h.qualified_at, h.closed_at, coalesce(h.close_reason, '') AS close_reason, h.reason_note,
 	h.card_channel, h.card_ts, h.card_permalink, h.updated_at,
 	l.name AS lead_name, l.company, l.email, l.phone, l.crm_url`
@@ -41,6 +42,7 @@ type handoffRow struct {
 	AcceptedAt      *time.Time `db:"accepted_at"`
 	RejectedAt      *time.Time `db:"rejected_at"`
 	RejectReason    string     `db:"reject_reason"`
+	DecisionSecs    float64    `db:"decision_secs"`
 	FirstTouchAt    *time.Time `db:"first_touch_at"`
 	QualifiedAt     *time.Time `db:"qualified_at"`
 	ClosedAt        *time.Time `db:"closed_at"`
@@ -65,7 +67,7 @@ func (r handoffRow) handoff() domain.Handoff {
 		Source: r.Source, Campaign: r.Campaign, Notes: r.Notes,
 		CreatedBy: r.CreatedBy, Assignee: r.Assignee, SourcePermalink: r.SourcePermalink,
 		CreatedAt: utc(r.CreatedAt), AcceptDueAt: utc(r.AcceptDueAt), FirstTouchDueAt: utc(r.FirstTouchDueAt),
-		AcceptedAt: utcp(r.AcceptedAt), RejectedAt: utcp(r.RejectedAt), RejectReason: r.RejectReason,
+		AcceptedAt: utcp(r.AcceptedAt), RejectedAt: utcp(r.RejectedAt), RejectReason: r.RejectReason, DecisionSecs: r.DecisionSecs,
 		FirstTouchAt: utcp(r.FirstTouchAt), QualifiedAt: utcp(r.QualifiedAt), ClosedAt: utcp(r.ClosedAt),
 		CloseReason: r.CloseReason, ReasonNote: r.ReasonNote,
 		CardChannel: r.CardChannel, CardTS: r.CardTS, CardPermalink: r.CardPermalink, UpdatedAt: utc(r.UpdatedAt),

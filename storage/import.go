@@ -26,7 +26,8 @@ const importBatch = 2000
 // or nothing. It is idempotent by external_id: a row already imported is
 // left alone when unchanged and updated (with an event) when changed. New
 // handoffs get the events their timestamps imply, so metrics see them as
-// if they had happened in Slack. Their due times must be set.
+// if they had happened in Slack. Their due times and DecisionSecs must be
+// set (the CSV carries neither: they depend on the working hours).
 func (s *DB) ImportHandoffs(ctx context.Context, hs []domain.Handoff, actor string, at time.Time) (ImportResult, error) {
 	var res ImportResult
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -114,19 +115,19 @@ func insertImported(ctx context.Context, tx *sqlx.Tx, hs []domain.Handoff) error
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO handoffs (id, external_id, lead_id, direction, state, priority, source, campaign,
 			notes, created_by, assignee, created_at, accept_due_at, first_touch_due_at, accepted_at, rejected_at, reject_reason,
-			first_touch_at, qualified_at, closed_at, close_reason, reason_note, updated_at)
+			first_touch_at, qualified_at, closed_at, close_reason, reason_note, decision_secs, updated_at)
 		SELECT id, ext, lead, dir, st, prio, src, camp, notes, cby, asg, cat, adue, fdue, acc, rej, nullif(rr, ''),
-			ft, q, cl, nullif(cr, ''), rn, cat
+			ft, q, cl, nullif(cr, ''), rn, CASE WHEN acc IS NULL AND rej IS NULL THEN NULL ELSE ds END, cat
 		FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
 			$9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[],
 			$15::timestamptz[], $16::timestamptz[], $17::text[], $18::timestamptz[], $19::timestamptz[],
-			$20::timestamptz[], $21::text[], $22::text[])
-		AS t(id, ext, lead, dir, st, prio, src, camp, notes, cby, asg, cat, adue, fdue, acc, rej, rr, ft, q, cl, cr, rn)`,
+			$20::timestamptz[], $21::text[], $22::text[], $23::float8[])
+		AS t(id, ext, lead, dir, st, prio, src, camp, notes, cby, asg, cat, adue, fdue, acc, rej, rr, ft, q, cl, cr, rn, ds)`,
 		pq.Array(ids), pq.Array(c.ext), pq.Array(leadIDs), pq.Array(c.dir), pq.Array(c.state), pq.Array(c.prio),
 		pq.Array(c.source), pq.Array(c.campaign), pq.Array(c.notes), pq.Array(c.createdBy), pq.Array(c.assignee),
 		pq.Array(c.created), pq.Array(c.acceptDue), pq.Array(c.touchDue), pq.Array(c.accepted), pq.Array(c.rejected),
 		pq.Array(c.rejectReason), pq.Array(c.touched), pq.Array(c.qualified), pq.Array(c.closed),
-		pq.Array(c.closeReason), pq.Array(c.reasonNote)); err != nil {
+		pq.Array(c.closeReason), pq.Array(c.reasonNote), pq.Array(c.decisionSecs)); err != nil {
 		return fmt.Errorf("import: insert handoffs: %w", err)
 	}
 	return insertImportedEvents(ctx, tx, hs, ids)
@@ -139,6 +140,7 @@ type importColumns struct {
 	assignee, rejectReason, closeReason, reasonNote           []string
 	created, acceptDue, touchDue                              []time.Time
 	accepted, rejected, touched, qualified, closed            []*time.Time
+	decisionSecs                                              []float64
 }
 
 func columnsOf(hs []domain.Handoff, leadIDs, ids []int64) importColumns {
@@ -169,6 +171,7 @@ func columnsOf(hs []domain.Handoff, leadIDs, ids []int64) importColumns {
 		c.touched = append(c.touched, h.FirstTouchAt)
 		c.qualified = append(c.qualified, h.QualifiedAt)
 		c.closed = append(c.closed, h.ClosedAt)
+		c.decisionSecs = append(c.decisionSecs, h.DecisionSecs)
 	}
 	return c
 }
@@ -232,12 +235,13 @@ func updateImported(ctx context.Context, tx *sqlx.Tx, id int64, h domain.Handoff
 				created_by = $8, assignee = $9, created_at = $10, accepted_at = $11, rejected_at = $12,
 				reject_reason = nullif($13, ''), first_touch_at = $14, qualified_at = $15, closed_at = $16,
 				close_reason = nullif($17, ''), reason_note = $18, accept_due_at = $19, first_touch_due_at = $20,
-				updated_at = $21
+				updated_at = $21, decision_secs = CASE WHEN $11::timestamptz IS NULL AND $12::timestamptz IS NULL THEN NULL ELSE $27::float8 END
 			WHERE id = $1 RETURNING lead_id)
 		UPDATE leads SET name = $22, company = $23, email = $24, email_key = $25, phone = $26 FROM h WHERE leads.id = h.lead_id`,
 		id, h.Direction, h.State, h.Priority, h.Source, h.Campaign, h.Notes, h.CreatedBy, h.Assignee, h.CreatedAt,
 		h.AcceptedAt, h.RejectedAt, h.RejectReason, h.FirstTouchAt, h.QualifiedAt, h.ClosedAt, h.CloseReason, h.ReasonNote,
-		h.AcceptDueAt, h.FirstTouchDueAt, at, h.Lead.Name, h.Lead.Company, h.Lead.Email, domain.EmailKey(h.Lead.Email), h.Lead.Phone)
+		h.AcceptDueAt, h.FirstTouchDueAt, at, h.Lead.Name, h.Lead.Company, h.Lead.Email, domain.EmailKey(h.Lead.Email), h.Lead.Phone,
+		h.DecisionSecs)
 	if err != nil {
 		return fmt.Errorf("import: update %s: %w", h.ExternalID, err)
 	}

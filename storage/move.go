@@ -23,6 +23,9 @@ type Change struct {
 	Note        string
 	NewAssignee string // reassignments, and an accept by a teammate
 	At          time.Time
+	// DecisionSecs is the business time from creation to an accept or
+	// reject, for the time-to-accept metric.
+	DecisionSecs float64
 	// Messages are owed because of the change (the card update, DMs).
 	Messages []domain.Message
 }
@@ -46,9 +49,9 @@ func (e *StaleError) Unwrap() error {
 func moveSQL(m domain.Move, c Change) (set string, args []any) {
 	switch m {
 	case domain.MoveAccept:
-		return `accepted_at = $4, assignee = coalesce(nullif($5, ''), assignee)`, []any{c.NewAssignee}
+		return `accepted_at = $4, assignee = coalesce(nullif($5, ''), assignee), decision_secs = $6`, []any{c.NewAssignee, c.DecisionSecs}
 	case domain.MoveReject:
-		return `rejected_at = $4, reject_reason = $5, reason_note = $6`, []any{c.Reason, c.Note}
+		return `rejected_at = $4, reject_reason = $5, reason_note = $6, decision_secs = $7`, []any{c.Reason, c.Note, c.DecisionSecs}
 	case domain.MoveTouch:
 		return `first_touch_at = $4`, nil
 	case domain.MoveQualify:

@@ -34,6 +34,9 @@ CREATE TABLE handoffs (
     accepted_at        timestamptz,
     rejected_at        timestamptz,
     reject_reason      text,
+    -- Business seconds from creation to the accept or reject, computed with
+    -- the working hours in force then, so metrics are plain SQL aggregates.
+    decision_secs      double precision,
     first_touch_at     timestamptz,
     qualified_at       timestamptz,
     closed_at          timestamptz,
