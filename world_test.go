@@ -37,10 +37,11 @@ type world struct {
 	stop  func()
 }
 
-// newWorld starts everything; env overrides the defaults below.
-func newWorld(t *testing.T, env map[string]string) *world {
+// newWorld starts everything; env overrides the defaults below, opts tune
+// the fake Slack.
+func newWorld(t *testing.T, env map[string]string, opts ...fakeslack.Option) *world {
 	t.Helper()
-	fs, err := fakeslack.New()
+	fs, err := fakeslack.New(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
