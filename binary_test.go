@@ -95,9 +95,9 @@ func botEnv(fs *fakeslack.Server, dbURL string) map[string]string {
 	}
 }
 
-func newFake(t *testing.T) *fakeslack.Server {
+func newFake(t *testing.T, opts ...fakeslack.Option) *fakeslack.Server {
 	t.Helper()
-	fs, err := fakeslack.New()
+	fs, err := fakeslack.New(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func TestHandoffLifecycleStory(t *testing.T) {
 		f.Select("Hand off to", "Sales").SelectUser("Assignee", fox).Select("Priority", "Hot")
 	})
 	mustContain(t, "new card", card.Text(), "Dana Scully — FBI", "Pending", "<@"+fox+">", "Sales", "Hot", "Accept by")
-	if got := strings.Join(card.Buttons(), ","); got != "Accept,Reject,Reassign" {
+	if got := strings.Join(card.Buttons(), ","); got != "Accept,Reject,Reassign,Give feedback" {
 		t.Errorf("pending card buttons = %s", got)
 	}
 	w.user(fox).ExpectDM(t, "handed you a lead")
@@ -95,9 +95,9 @@ func TestHandoffLifecycleStory(t *testing.T) {
 		creatorDM                     string
 		buttons                       string
 	}{
-		{"Accept", "Accepted", "accepted it", "created accepted", "accepted your handoff", "Log first touch,Return to marketing,Lost"},
-		{"Log first touch", "Contacted", "logged the first touch", "created accepted contacted", "", "Qualified,Return to marketing,Lost"},
-		{"Qualified", "Qualified", "qualified it", "created accepted contacted qualified", "", "Won,Lost"},
+		{"Accept", "Accepted", "accepted it", "created accepted", "accepted your handoff", "Log first touch,Return to marketing,Lost,Give feedback"},
+		{"Log first touch", "Contacted", "logged the first touch", "created accepted contacted", "", "Qualified,Return to marketing,Lost,Give feedback"},
+		{"Qualified", "Qualified", "qualified it", "created accepted contacted qualified", "", "Won,Lost,Give feedback"},
 		{"Won", "Won", "won it", "created accepted contacted qualified won", "won your handoff", ""},
 	}
 	for _, s := range steps {

@@ -15,6 +15,7 @@ Commands:
   serve                  run the bot (the default; migrates the database first)
   migrate [status]       apply database migrations and exit; status lists them
   check                  verify tokens, channels, groups and database
+  healthcheck            exit 0 if the running bot's /healthz on HTTP_ADDR answers
   digest [--week YYYY-MM-DD] [--dry-run]
                          build (and unless --dry-run, send) a week's digest
   import FILE.csv        import handoffs

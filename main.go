@@ -75,10 +75,12 @@ type env struct {
 }
 
 var commands = map[string]func(ctx context.Context, e env, args []string) error{
-	"serve":   serve,
-	"migrate": migrate,
-	"import":  importCSV,
-	"export":  exportCSV,
+	"serve":       serve,
+	"migrate":     migrate,
+	"import":      importCSV,
+	"export":      exportCSV,
+	"check":       check,
+	"healthcheck": healthcheck,
 }
 
 // openDB connects and applies pending migrations, as every subcommand that

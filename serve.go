@@ -40,8 +40,9 @@ func serve(ctx context.Context, e env, args []string) error {
 
 // system is the running bot: the Slack runtime and the job queue.
 type system struct {
-	runtime *bot.Runtime
-	queue   *river.Client[*sql.Tx]
+	runtime  *bot.Runtime
+	queue    *river.Client[*sql.Tx]
+	endpoint endpoint // health, readiness and metrics over HTTP
 }
 
 // queueStopTimeout bounds waiting for running jobs at shutdown; with the
@@ -50,30 +51,39 @@ const queueStopTimeout = 2 * time.Second
 
 // assemble wires configuration, database and Slack into a runnable bot.
 func assemble(e env, db *storage.DB) (*system, error) {
+	metrics := bot.NewMetrics(db)
 	client := bot.NewClient(bot.ClientOptions{
-		AppToken: e.cfg.AppToken,
-		BotToken: e.cfg.BotToken,
-		APIURL:   e.cfg.APIURL,
+		AppToken:  e.cfg.AppToken,
+		BotToken:  e.cfg.BotToken,
+		APIURL:    e.cfg.APIURL,
+		Transport: metrics.Transport(nil),
 	}, e.log)
 	deliverer := bot.NewDeliverer(db, &client.Client, handlers.Cards{Now: time.Now}, e.log)
 	app := handlers.New(handlers.Deps{
-		Slack:    &client.Client,
-		Store:    db,
-		Courier:  deliverer,
-		Settings: settings(e.cfg),
-		Log:      e.log,
+		Slack:       &client.Client,
+		Store:       db,
+		Courier:     deliverer,
+		Settings:    settings(e.cfg),
+		Log:         e.log,
+		OnSLABreach: metrics.SLABreached,
+		Feedback:    db,
+		Alignment:   db,
 	})
-	queue, err := bot.NewQueue(db.SQL(), deliverer, db, e.log, bot.QueueOptions{})
+	queue, err := bot.NewQueue(db.SQL(), bot.Workers{Deliverer: deliverer, Store: db, SLA: app}, e.log, bot.QueueOptions{})
 	if err != nil {
 		return nil, err
 	}
-	rt := bot.New(client, bot.Routes(app), db, e.log, bot.Options{DrainTimeout: 6 * time.Second})
-	return &system{runtime: rt, queue: queue}, nil
+	rt := bot.New(client, bot.Routes(app), db, e.log, bot.Options{DrainTimeout: 6 * time.Second, Metrics: metrics})
+	return &system{runtime: rt, queue: queue, endpoint: newEndpoint(e, db, rt, metrics)}, nil
 }
 
 // run works jobs and Slack envelopes until ctx ends; then the runtime
 // drains first (its handlers may enqueue jobs), and the queue stops last.
 func (s *system) run(ctx context.Context) error {
+	srv, err := s.endpoint.start()
+	if err != nil {
+		return err
+	}
 	if err := s.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
@@ -85,7 +95,7 @@ func (s *system) run(ctx context.Context) error {
 		// Unfinished jobs are retried by the next process (or a replica).
 		stopErr = s.queue.StopAndCancel(context.WithoutCancel(ctx))
 	}
-	return errors.Join(runErr, stopErr)
+	return errors.Join(runErr, stopErr, stopEndpoint(ctx, srv))
 }
 
 // settings is the configuration the handlers act on.

@@ -161,6 +161,10 @@ func (d *Deliverer) send(ctx context.Context, m domain.Message) (string, error) 
 		}
 		opts[0] = slack.MsgOptionText(m.Text+" "+link, false)
 	}
+	if m.UpdateTS != "" {
+		_, ts, _, err := d.slack.UpdateMessageContext(ctx, m.Channel, m.UpdateTS, opts...)
+		return ts, err
+	}
 	_, ts, err := d.slack.PostMessageContext(ctx, m.Channel, opts...)
 	return ts, err
 }

@@ -37,7 +37,7 @@ func startCourier(t *testing.T) *courier {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	client := NewClient(ClientOptions{AppToken: fs.AppToken(), BotToken: fs.BotToken(), APIURL: fs.APIURL()}, log)
 	d := NewDeliverer(db, &client.Client, handlers.Cards{Now: time.Now}, log)
-	q, err := NewQueue(db.SQL(), d, db, log, QueueOptions{PollInterval: 50 * time.Millisecond, SweepInterval: time.Second})
+	q, err := NewQueue(db.SQL(), Workers{Deliverer: d, Store: db}, log, QueueOptions{PollInterval: 50 * time.Millisecond, SweepInterval: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

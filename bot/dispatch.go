@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -62,6 +63,7 @@ func (r *Runtime) ackUnreadable(evt socketmode.Event) {
 // ack queues an acknowledgement. slack-go only refuses payloads of 20 KB or
 // more; those are answered with an empty ack and logged as a bug.
 func (r *Runtime) ack(envelopeID string, payload any) {
+	defer r.opts.Metrics.acked(envelopeID)
 	if err := r.client.AckCtx(context.Background(), envelopeID, payload); err != nil {
 		r.log.Error("ack refused; acking without payload", "envelope_id", envelopeID, "error", err)
 		_ = r.client.AckCtx(context.Background(), envelopeID, nil)
@@ -71,6 +73,7 @@ func (r *Runtime) ack(envelopeID string, payload any) {
 // job is one envelope's work, run on a worker.
 type job struct {
 	envelopeID string
+	kind       string // the metrics' type label (see envelopeKind)
 	key        string // idempotency key; empty when the work is naturally idempotent
 	to         recipient
 	run        func(ctx context.Context) error
@@ -87,6 +90,8 @@ func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) bool {
 	if req == nil {
 		return false
 	}
+	kind := envelopeKind(evt)
+	r.opts.Metrics.received(req.EnvelopeID, kind)
 	var j *job
 	switch data := evt.Data.(type) {
 	case slack.SlashCommand:
@@ -99,9 +104,10 @@ func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) bool {
 		j = r.eventJob(data)
 	}
 	if j == nil {
+		r.opts.Metrics.ignored(req.EnvelopeID, kind)
 		return false
 	}
-	j.envelopeID = req.EnvelopeID
+	j.envelopeID, j.kind = req.EnvelopeID, kind
 	if j.key == "" {
 		j.key = "envelope:" + req.EnvelopeID
 	}
@@ -113,11 +119,14 @@ func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) bool {
 // an answer to the user when it fails.
 func (r *Runtime) work(base context.Context, j *job) {
 	defer func() { r.done <- struct{}{} }()
+	outcome := outcomeOK
+	defer r.opts.Metrics.handled(j, time.Now(), &outcome)
 	ctx, cancel := context.WithTimeout(base, r.opts.HandlerTimeout)
 	defer cancel()
-	ctx = logging.With(ctx, "envelope_id", j.envelopeID, "user", j.to.userID, "channel", j.to.channelID)
+	ctx = logging.WithScope(logging.With(ctx, "envelope_id", j.envelopeID, "user", j.to.userID, "channel", j.to.channelID))
 	defer func() {
 		if p := recover(); p != nil {
+			outcome = outcomePanic
 			r.log.ErrorContext(ctx, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			msg := fmt.Sprintf("Something went wrong on our side (ref %s). Please try again.", ref(j.envelopeID))
 			if j.settle == nil || !j.settle(msg) {
@@ -131,6 +140,7 @@ func (r *Runtime) work(base context.Context, j *job) {
 		first = true
 	}
 	if !first {
+		outcome = outcomeDuplicate
 		r.log.InfoContext(ctx, "duplicate delivery ignored", "key", j.key)
 		if j.settle != nil {
 			j.settle("")
@@ -138,6 +148,7 @@ func (r *Runtime) work(base context.Context, j *job) {
 		return
 	}
 	if err := j.run(ctx); err != nil {
+		outcome = outcomeOf(err)
 		if rerr := r.keys.ReleaseKey(context.WithoutCancel(ctx), j.key); rerr != nil {
 			r.log.WarnContext(ctx, "release idempotency key", "error", rerr)
 		}

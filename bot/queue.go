@@ -43,9 +43,21 @@ type Store interface {
 	Finisher
 }
 
+// SLAFirer acts on a handoff's SLA timers.
+type SLAFirer interface {
+	FireSLA(ctx context.Context, handoffID int64, clock, stage string, seq int, complete func(*sql.Tx) error) error
+}
+
+// Workers are what the background jobs call.
+type Workers struct {
+	Deliverer *Deliverer
+	Store     Store
+	SLA       SLAFirer
+}
+
 // NewQueue builds the River client that works background jobs on db.
 // Periodic jobs run on the elected leader only, so replicas don't double them.
-func NewQueue(db *sql.DB, d *Deliverer, store Store, log *slog.Logger, o QueueOptions) (*river.Client[*sql.Tx], error) {
+func NewQueue(db *sql.DB, w Workers, log *slog.Logger, o QueueOptions) (*river.Client[*sql.Tx], error) {
 	if o.PollInterval <= 0 {
 		o.PollInterval = 200 * time.Millisecond
 	}
@@ -56,8 +68,9 @@ func NewQueue(db *sql.DB, d *Deliverer, store Store, log *slog.Logger, o QueueOp
 		o.Workers = 20
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &deliverWorker{d: d, f: store})
-	river.AddWorker(workers, &sweepWorker{s: store})
+	river.AddWorker(workers, &deliverWorker{d: w.Deliverer, f: w.Store})
+	river.AddWorker(workers, &sweepWorker{s: w.Store})
+	river.AddWorker(workers, &slaWorker{sla: w.SLA})
 	sweep := river.NewPeriodicJob(river.PeriodicInterval(o.SweepInterval),
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.Sweep{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true})
@@ -67,7 +80,12 @@ func NewQueue(db *sql.DB, d *Deliverer, store Store, log *slog.Logger, o QueueOp
 		PeriodicJobs:      []*river.PeriodicJob{sweep},
 		FetchPollInterval: o.PollInterval,
 		FetchCooldown:     o.PollInterval / 4,
-		Logger:            log,
+		// A job left "running" by a killed process blocks its channel's
+		// next delivery job (uniqueness includes running jobs) until
+		// rescued: keep that short. Every job here finishes in seconds.
+		JobTimeout:           30 * time.Second,
+		RescueStuckJobsAfter: 45 * time.Second,
+		Logger:               log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
@@ -127,4 +145,19 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[jobs.Sweep]) error 
 		return err
 	}
 	return w.s.ScheduleDelivery(ctx, chs)
+}
+
+// slaWorker acts on an SLA timer, completing its job in the transaction
+// that records the reminder or breach: a crash cannot make it fire twice.
+type slaWorker struct {
+	river.WorkerDefaults[jobs.SLA]
+	sla SLAFirer
+}
+
+func (w *slaWorker) Work(ctx context.Context, job *river.Job[jobs.SLA]) error {
+	a := job.Args
+	return w.sla.FireSLA(ctx, a.HandoffID, a.Clock, a.Stage, a.Seq, func(tx *sql.Tx) error {
+		_, err := river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx, job)
+		return err
+	})
 }

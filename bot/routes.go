@@ -10,10 +10,10 @@ func Routes(app *handlers.App) *Router {
 		Commands: map[string]CommandHandler{
 			"help":     app.Help,
 			"list":     app.List,
-			"feedback": app.ComingSoon("feedback"),
-			"stats":    app.ComingSoon("stats"),
+			"feedback": app.Feedback,
+			"stats":    app.Stats,
 			"digest":   app.ComingSoon("digest"),
-			"survey":   app.ComingSoon("survey"),
+			"survey":   app.Survey,
 			"export":   app.ComingSoon("export"),
 		},
 		DefaultCommand: app.NewHandoff,
@@ -27,18 +27,37 @@ func Routes(app *handlers.App) *Router {
 			handlers.ActionLose:     app.Lose,
 			handlers.ActionReturn:   app.Return,
 			handlers.ActionAnyway:   app.HandOffAnyway,
+			handlers.ActionSnooze:   app.Snooze,
+
+			handlers.ActionFeedbackGive:        app.GiveFeedback,
+			handlers.ActionFeedbackAcknowledge: app.AcknowledgeFeedback,
+			handlers.ActionFeedbackResolve:     app.ResolveFeedback,
+
+			handlers.ActionSurveyAnswer: app.SurveyButton,
 		},
 		Shortcuts: map[string]ShortcutHandler{
 			handlers.ShortcutHandoffNew:         app.HandoffShortcut,
 			handlers.ShortcutHandoffFromMessage: app.HandoffShortcut,
+
+			handlers.ShortcutFeedbackFromMessage: app.FeedbackShortcut,
 		},
 		Submissions: map[string]SubmitHandler{
 			handlers.CallbackHandoff:  app.SubmitHandoff,
 			handlers.CallbackReason:   app.SubmitReason,
 			handlers.CallbackReassign: app.SubmitReassign,
+
+			handlers.CallbackFeedback:        app.SubmitFeedback,
+			handlers.CallbackFeedbackResolve: app.SubmitFeedbackResolution,
+
+			handlers.CallbackSurvey: app.SubmitSurvey,
+		},
+		Suggestions: map[string]SuggestionHandler{
+			handlers.ActionFeedbackHandoff: app.FeedbackHandoffOptions,
 		},
 		Events: map[string]EventHandler{
 			"app_home_opened": app.HomeOpened,
+			"app_mention":     app.Mention,
+			"message":         app.FeedbackMessage,
 		},
 	}
 }

@@ -33,6 +33,8 @@ type Options struct {
 	DrainTimeout time.Duration
 	// HandlerTimeout bounds one envelope's work (default 30 s).
 	HandlerTimeout time.Duration
+	// Metrics counts envelopes and times acks and handlers; nil for none.
+	Metrics *Metrics
 }
 
 // ackFlushGrace is how long shutdown leaves the socket open after the last

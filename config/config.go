@@ -44,6 +44,7 @@ type Config struct {
 	HTTPAddr        string        `envconfig:"HTTP_ADDR" default:":8080" desc:"health and metrics listen address; empty disables it"`
 	LogLevel        string        `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
 	LogFormat       string        `envconfig:"LOG_FORMAT" default:"json" desc:"json or text"`
+	Pprof           bool          `envconfig:"PPROF" default:"false" desc:"true serves Go's profiler on HTTP_ADDR under /debug/pprof/ (keep that port private)"`
 
 	// Parsed forms, set by Load.
 	Hours       businesstime.Hours  `ignored:"true"`
@@ -87,6 +88,9 @@ func process(c *Config) error {
 		want := pe.Err.Error()
 		if strings.HasSuffix(pe.TypeName, "Duration") {
 			want = `want a positive Go duration, e.g. "4h" or "90m"`
+		}
+		if pe.TypeName == "bool" {
+			want = "want true or false"
 		}
 		return &Error{Problems: []string{pe.KeyName + ": " + want}}
 	}
@@ -240,6 +244,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.Duration("sla_accept", c.SLAAccept),
 		slog.Duration("sla_first_touch", c.SLAFirstTouch),
 		slog.String("http_addr", c.HTTPAddr),
+		slog.Bool("pprof", c.Pprof),
 	)
 }
 

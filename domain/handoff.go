@@ -285,6 +285,9 @@ type Message struct {
 	Blocks json.RawMessage `json:"blocks,omitempty"`
 	// InThreadOf posts the message as a reply to the card of that handoff.
 	InThreadOf int64 `json:"in_thread_of,omitempty"`
+	// UpdateTS, when set, replaces the message ts in Channel in place
+	// (chat.update) instead of posting: a feedback thread root redrawn.
+	UpdateTS string `json:"update_ts,omitempty"`
 	// CardLink appends a link to the card of that handoff.
 	CardLink  int64  `json:"card_link,omitempty"`
 	HandoffID int64  `json:"handoff_id,omitempty"`

@@ -115,6 +115,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	req, perr := parseAPIRequest(r)
 	req.method = method
+	s.setScopeHeader(w, req.token)
 	call := Call{Method: method, Token: req.token, Params: req.params, Body: req.body, At: s.now()}
 	if f, ok := s.takeFault(method); ok {
 		s.sleep(f.Latency, r.Context().Done())

@@ -27,6 +27,7 @@ type Slack interface {
 	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
 }
 
 // Store is the state the handlers keep; *storage.DB satisfies it.
@@ -38,6 +39,9 @@ type Store interface {
 	OpenHandoffsFor(ctx context.Context, userID string) ([]domain.Handoff, error)
 	NextInRotation(ctx context.Context, team string, candidates []string, at time.Time) (string, error)
 	Enqueue(ctx context.Context, msgs ...domain.Message) error
+	FireSLA(ctx context.Context, f storage.SLAFiring) (bool, error)
+	Snooze(ctx context.Context, id int64, clock, actor string, at, remindAt time.Time, max int) (int, error)
+	FailedDeliveries(ctx context.Context, limit int) ([]storage.FailedDelivery, error)
 }
 
 // Courier delivers a channel's queued messages now, so people see the card
@@ -72,6 +76,11 @@ type App struct {
 	cards   Cards
 	log     *slog.Logger
 	now     func() time.Time
+	// breached counts SLA breaches for the metrics, when set.
+	breached func()
+	feedback FeedbackStore
+	metrics  MetricsStore // handlers/stats.go
+	surveys  SurveyStore  // handlers/survey.go
 }
 
 // Deps are the App's collaborators; Now defaults to time.Now.
@@ -82,6 +91,12 @@ type Deps struct {
 	Settings Settings
 	Log      *slog.Logger
 	Now      func() time.Time
+	// OnSLABreach is called once per breach (for the metrics); optional.
+	OnSLABreach func()
+	// Feedback keeps feedback threads (handlers/feedback.go).
+	Feedback FeedbackStore
+	// Alignment serves the stats and the survey (handlers/stats.go).
+	Alignment AlignmentStore
 }
 
 // New builds the App.
@@ -95,5 +110,7 @@ func New(d Deps) *App {
 	return &App{
 		slack: d.Slack, store: d.Store, courier: d.Courier, set: d.Settings,
 		dir: newDirectory(d.Slack, d.Now), cards: Cards{Now: d.Now}, log: d.Log, now: d.Now,
+		breached: d.OnSLABreach, feedback: d.Feedback,
+		metrics: d.Alignment, surveys: d.Alignment,
 	}
 }

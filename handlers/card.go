@@ -162,6 +162,9 @@ func actionsFor(h domain.Handoff, suffix string) *slack.ActionBlock {
 			els = append(els, button(ActionReassign+suffix, "Reassign", value, slack.StyleDefault))
 		}
 	}
+	if h.State.Open() { // what the field says about an open lead can still help
+		els = append(els, button(ActionFeedbackGive+suffix, "Give feedback", strconv.FormatInt(h.ID, 10), slack.StyleDefault))
+	}
 	if len(els) == 0 {
 		return nil
 	}

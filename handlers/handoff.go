@@ -145,7 +145,7 @@ func (a *App) create(ctx context.Context, creator string, f form, meta formMeta,
 	}
 	h := a.buildHandoff(creator, f, assignee, a.permalink(ctx, meta))
 	created, err := a.store.CreateHandoff(ctx, storage.NewHandoff{
-		Handoff: h, AllowDuplicate: allowDuplicate, Messages: a.creationMessages(h),
+		Handoff: h, AllowDuplicate: allowDuplicate, Messages: a.creationMessages(h), Timers: a.timers(h),
 	})
 	var dup *storage.DuplicateError
 	if errors.As(err, &dup) { // created meanwhile by someone else

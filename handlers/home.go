@@ -44,12 +44,14 @@ func (a *App) publishHome(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
-	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: a.homeBlocks(userID, hs)}}
+	blocks := append(a.homeBlocks(userID, hs, a.feedbackCounts(ctx, hs)), a.undeliveredBlocks(ctx, userID)...)
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 	_, err = a.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
 	return wrap("publish App Home", err)
 }
 
-func (a *App) homeBlocks(userID string, hs []domain.Handoff) []slack.Block {
+// homeBlocks lists hs; feedback counts how much feedback each has.
+func (a *App) homeBlocks(userID string, hs []domain.Handoff, feedback map[int64]int) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain("Your handoffs")),
 		contextLine("Open handoffs you own or handed off. `/handoff` hands off a new lead; `/handoff help` shows everything else."),
@@ -67,7 +69,7 @@ func (a *App) homeBlocks(userID string, hs []domain.Handoff) []slack.Block {
 			blocks = append(blocks, slack.NewDividerBlock(), mrkdwn("*"+h.State.Label()+"*"))
 			last = h.State
 		}
-		blocks = append(blocks, mrkdwn(a.handoffLine(h, userID)))
+		blocks = append(blocks, mrkdwn(a.handoffLine(h, userID)+feedbackCountText(feedback[h.ID])))
 		if h.Assignee == userID {
 			if acts := actionsFor(h, ":"+strconv.FormatInt(h.ID, 10)); acts != nil {
 				blocks = append(blocks, acts)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/logging"
 )
 
 // moveReassign names the reassignment among the moves, for permissions.
@@ -14,6 +15,7 @@ const moveReassign domain.Move = "reassign"
 // Accept/Reject by the owner or the receiving team; later moves by the
 // owner; Reassign by the owner, the receiving team or MANAGERS.
 func (a *App) allowed(ctx context.Context, id int64, userID string, m domain.Move) (domain.Handoff, error) {
+	logging.Add(ctx, "handoff_id", id) // on every later line about this request
 	h, err := a.store.Handoff(ctx, id)
 	if err != nil {
 		return h, err

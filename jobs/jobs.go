@@ -44,3 +44,31 @@ type Sweep struct{}
 
 // Kind names the job in River's table.
 func (Sweep) Kind() string { return "sweep" }
+
+// SLA clocks and stages (domain.md: the SLA clocks).
+const (
+	ClockAccept     = "accept"
+	ClockFirstTouch = "first_touch"
+	StageRemind     = "remind" // at 50 %, or when a snooze ends
+	StageBreach     = "breach" // at 100 %
+)
+
+// SLA is one moment of a handoff's clock: a reminder or the breach. It is
+// scheduled when the handoff is created and does nothing if, when it
+// runs, the clock has stopped (accepted, rejected, touched).
+type SLA struct {
+	HandoffID int64  `json:"handoff_id"`
+	Clock     string `json:"clock"`
+	Stage     string `json:"stage"`
+	// Seq tells a snoozed reminder from the first one.
+	Seq int `json:"seq,omitempty"`
+}
+
+// Kind names the job in River's table.
+func (SLA) Kind() string { return "sla" }
+
+// InsertOpts: one job per moment, even if the creating transaction is
+// retried.
+func (SLA) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: MaxAttempts, UniqueOpts: unique}
+}

@@ -50,6 +50,7 @@ func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 	if attrs, ok := ctx.Value(ctxKey{}).([]slog.Attr); ok {
 		r.AddAttrs(attrs...)
 	}
+	addScope(ctx, &r)
 	return h.Handler.Handle(ctx, r)
 }
 

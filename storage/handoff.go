@@ -106,6 +106,8 @@ type NewHandoff struct {
 	// Messages are owed once it exists (the card, DMs); their HandoffID,
 	// InThreadOf and CardLink may be -1, meaning the new handoff.
 	Messages []domain.Message
+	// Timers are the moments of its SLA clocks (reminders, breaches).
+	Timers []Timer
 }
 
 // CreateHandoff saves a new handoff with its lead and its `created` event in
@@ -137,6 +139,9 @@ func (s *DB) CreateHandoff(ctx context.Context, n NewHandoff) (domain.Handoff, e
 			return err
 		}
 		if err := s.enqueue(ctx, tx, forHandoff(n.Messages, id)); err != nil {
+			return err
+		}
+		if err := s.scheduleTimers(ctx, tx, id, n.Timers); err != nil {
 			return err
 		}
 		created, err = getHandoff(ctx, tx, id)

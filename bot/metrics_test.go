@@ -1,0 +1,292 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/slack-go/slack"
+
+	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/fakeslack"
+	"github.com/handoffbot/handoffbot/handlers"
+	"github.com/handoffbot/handoffbot/storage/storagetest"
+)
+
+// startMeasured runs a Runtime with metrics, its Web API calls going
+// through the metrics' transport, against a fake Slack and a real database.
+func startMeasured(t *testing.T, router *Router) (*harness, *Metrics) {
+	t.Helper()
+	fs, err := fakeslack.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fs.Close)
+	fs.AddUser(fakeslack.User{ID: alice, Name: "alice"})
+	fs.AddChannel(fakeslack.Channel{ID: channel, Name: "general", BotIsMember: true, Members: []string{alice}})
+	db := storagetest.New(t)
+	m := NewMetrics(db)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	client := NewClient(ClientOptions{AppToken: fs.AppToken(), BotToken: fs.BotToken(), APIURL: fs.APIURL(), Transport: m.Transport(nil)}, log)
+	rt := New(client, router, db, log, Options{Workers: 4, DrainTimeout: 5 * time.Second, Metrics: m})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(ctx) }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := fs.WaitConnections(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{slack: fs, rt: rt, stop: func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}}
+	t.Cleanup(func() {
+		if ctx.Err() == nil {
+			h.stop()
+		}
+	})
+	return h, m
+}
+
+// metricValue reads one series from the registry: a counter's or gauge's
+// value, or a histogram's sample count. It fails if the series is absent.
+func metricValue(t *testing.T, reg prometheus.Gatherer, name string, labels map[string]string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if hasLabels(m, labels) {
+				switch {
+				case m.Counter != nil:
+					return m.Counter.GetValue()
+				case m.Gauge != nil:
+					return m.Gauge.GetValue()
+				case m.Histogram != nil:
+					return float64(m.Histogram.GetSampleCount())
+				}
+			}
+		}
+	}
+	t.Fatalf("no series %s%v", name, labels)
+	return 0
+}
+
+func hasLabels(m *dto.Metric, want map[string]string) bool {
+	got := map[string]string{}
+	for _, l := range m.GetLabel() {
+		got[l.GetName()] = l.GetValue()
+	}
+	for k, v := range want {
+		if got[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// Each outcome of an envelope is counted under its type, with its ack and
+// handler latency; every Web API call is counted by method and result, and
+// a 429's Retry-After is added to the rate-limit wait.
+func TestMetricsCountEnvelopesAndSlackCalls(t *testing.T) {
+	var h *harness
+	router := &Router{
+		Commands: map[string]CommandHandler{
+			"ok": func(ctx context.Context, c handlers.Command) error {
+				_, err := h.rt.client.PostEphemeralContext(ctx, c.ChannelID, c.UserID, slack.MsgOptionText("fine", false))
+				return err
+			},
+			"denied": func(context.Context, handlers.Command) error {
+				return domain.Errorf(domain.EFORBIDDEN, "Only managers can do that.")
+			},
+			"broken": func(context.Context, handlers.Command) error { return errors.New("bug") },
+			"panic":  func(context.Context, handlers.Command) error { panic("boom") },
+			"lost": func(ctx context.Context, c handlers.Command) error {
+				_, _, err := h.rt.client.PostMessageContext(ctx, "CNOSUCH", slack.MsgOptionText("x", false))
+				return err
+			},
+		},
+	}
+	h, m := startMeasured(t, router)
+	h.slack.Fault("chat.postEphemeral", fakeslack.Fault{Times: 1, RetryAfter: time.Second})
+	u := h.slack.User(alice)
+	u.Slash(t, channel, "/handoff ok")
+	u.ExpectEphemeral(t, "fine") // after one 429 and slack-go's retry
+	u.Slash(t, channel, "/handoff denied")
+	u.ExpectEphemeral(t, "Only managers")
+	for _, cmd := range []string{"broken", "panic", "lost"} {
+		u.Slash(t, channel, "/handoff "+cmd)
+		u.ExpectEphemeral(t, "Something went wrong")
+	}
+	h.stop()
+
+	reg := m.Registry()
+	for outcome, want := range map[string]float64{"ok": 1, "refused": 1, "error": 2, "panic": 1} {
+		if got := metricValue(t, reg, "handoffbot_envelopes_total", map[string]string{"type": "slash_commands", "outcome": outcome}); got != want {
+			t.Errorf("envelopes with outcome %s = %v, want %v", outcome, got, want)
+		}
+	}
+	for _, name := range []string{"handoffbot_ack_latency_seconds", "handoffbot_handler_latency_seconds"} {
+		if got := metricValue(t, reg, name, map[string]string{"type": "slash_commands"}); got != 5 {
+			t.Errorf("%s observed %v envelopes, want 5", name, got)
+		}
+	}
+	for _, c := range []struct {
+		method, result string
+		want           float64
+	}{
+		{"chat.postEphemeral", "ratelimited", 1},
+		{"chat.postEphemeral", "ok", 1},
+		{"chat.postMessage", "channel_not_found", 1},
+		{"apps.connections.open", "ok", 1},
+		{"other", "ok", 4}, // the answers to denied, broken, panic and lost, through response_url
+	} {
+		if got := metricValue(t, reg, "handoffbot_slack_api_calls_total", map[string]string{"method": c.method, "result": c.result}); got != c.want {
+			t.Errorf("%s → %s counted %v times, want %v", c.method, c.result, got, c.want)
+		}
+	}
+	if got := metricValue(t, reg, "handoffbot_slack_ratelimit_wait_seconds_total", nil); got != 1 {
+		t.Errorf("rate-limit wait = %v s, want 1", got)
+	}
+	if len(m.arrived) != 0 {
+		t.Errorf("%d envelopes still waiting for an ack after the drain", len(m.arrived))
+	}
+}
+
+// A redelivered envelope is counted as a duplicate, and an event nothing
+// handles as ignored.
+func TestMetricsCountDuplicatesAndIgnoredEvents(t *testing.T) {
+	h, m := startMeasured(t, &Router{DefaultCommand: func(context.Context, handlers.Command) error { return nil }})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	payload := map[string]any{"command": "/handoff", "text": "x", "user_id": alice, "channel_id": channel}
+	for range 2 {
+		d, err := h.slack.Send(ctx, fakeslack.Envelope{EnvelopeID: "env-twice", Type: "slash_commands", Payload: payload, AcceptsResponsePayload: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.WaitAck(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := h.slack.SendEvent(ctx, "EvIGNORED", map[string]any{"type": "app_home_opened", "user": alice, "channel": "DALICE", "tab": "home"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.WaitAck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.stop()
+	reg := m.Registry()
+	for _, c := range []struct {
+		typ, outcome string
+		want         float64
+	}{{"slash_commands", "ok", 1}, {"slash_commands", "duplicate", 1}, {"events_api", "ignored", 1}} {
+		if got := metricValue(t, reg, "handoffbot_envelopes_total", map[string]string{"type": c.typ, "outcome": c.outcome}); got != c.want {
+			t.Errorf("%s %s = %v, want %v", c.typ, c.outcome, got, c.want)
+		}
+	}
+	if got := metricValue(t, reg, "handoffbot_ack_latency_seconds", map[string]string{"type": "events_api"}); got != 1 {
+		t.Errorf("ignored event's ack observed %v times, want 1", got)
+	}
+}
+
+// Handoffs and jobs are counted from the database at each scrape: every
+// state is present, and a queued delivery shows as a job.
+func TestMetricsReadCountsFromTheDatabase(t *testing.T) {
+	db := storagetest.New(t)
+	m := NewMetrics(db)
+	reg := m.Registry()
+	for _, st := range domain.States {
+		if got := metricValue(t, reg, "handoffbot_handoffs", map[string]string{"state": string(st)}); got != 0 {
+			t.Errorf("handoffs in %s = %v on an empty database", st, got)
+		}
+	}
+	if err := db.Enqueue(context.Background(), domain.Message{Channel: "C1", Text: "hello", Purpose: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := metricValue(t, reg, "handoffbot_jobs", map[string]string{"kind": "deliver", "state": "available"}); got != 1 {
+		t.Errorf("available deliver jobs = %v, want 1", got)
+	}
+	m.SLABreached()
+	m.DigestSent()
+	m.DigestSent()
+	if got := metricValue(t, reg, "handoffbot_sla_breaches_total", nil); got != 1 {
+		t.Errorf("breaches = %v", got)
+	}
+	if got := metricValue(t, reg, "handoffbot_digests_sent_total", nil); got != 2 {
+		t.Errorf("digests = %v", got)
+	}
+}
+
+// The names, types and help texts follow Prometheus' conventions.
+func TestMetricsPassPromlint(t *testing.T) {
+	m := NewMetrics(storagetest.New(t))
+	m.apiCalls.WithLabelValues("chat.postMessage", "ok").Inc()
+	m.envelopes.WithLabelValues("slash_commands", "ok").Inc()
+	m.ackLatency.WithLabelValues("slash_commands").Observe(0.001)
+	m.handlerLatency.WithLabelValues("slash_commands").Observe(0.01)
+	mfs, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		if strings.HasPrefix(p.Metric, "handoffbot_") {
+			t.Errorf("%s: %s", p.Metric, p.Text)
+		}
+	}
+}
+
+// A nil *Metrics, the runtime's default, records nothing and breaks nothing.
+func TestNilMetricsAreInert(t *testing.T) {
+	var m *Metrics
+	m.SLABreached()
+	m.DigestSent()
+	m.received("e1", "slash_commands")
+	m.acked("e1")
+	m.ignored("e1", "events_api")
+	outcome := outcomeOK
+	m.handled(&job{envelopeID: "e1", kind: "slash_commands"}, time.Now(), &outcome)
+	if m.Transport(nil) == nil {
+		t.Error("nil metrics must still give a working transport")
+	}
+}
+
+func TestAPIMethodLabel(t *testing.T) {
+	for path, want := range map[string]string{
+		"/api/chat.postMessage":            "chat.postMessage",
+		"/api/apps.connections.open":       "apps.connections.open",
+		"/api/files.getUploadURLExternal":  "files.getUploadURLExternal",
+		"/actions/T1/123/abcDEF":           "other", // a response_url
+		"/upload/v1/CwABAAAAXw":            "other",
+		"/response/42":                     "other",
+		"/":                                "other",
+		"/api/chat.postMessage/../../etc/": "other",
+	} {
+		if got := apiMethod(path); got != want {
+			t.Errorf("apiMethod(%q) = %q, want %q", path, got, want)
+		}
+	}
+	if got := errorLabel("<script>"); got != "unknown_error" {
+		t.Errorf("errorLabel kept %q", got)
+	}
+}

@@ -1,0 +1,168 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+func start(t *testing.T, o Options) string {
+	t.Helper()
+	srv, err := Start("127.0.0.1:0", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Stop(context.Background()); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	return "http://" + srv.Addr().String()
+}
+
+// Readiness is 503 with every failing probe's reason (on one line each)
+// until all pass; liveness does not depend on them.
+func TestReadinessReportsEachProbe(t *testing.T) {
+	var slackUp, dbUp atomic.Bool
+	base := start(t, Options{Ready: []Probe{
+		{Name: "slack", Check: func(context.Context) error {
+			if !slackUp.Load() {
+				return errors.New("not connected")
+			}
+			return nil
+		}},
+		{Name: "database", Check: func(context.Context) error {
+			if !dbUp.Load() {
+				return errors.New("ping database:\nconnection refused")
+			}
+			return nil
+		}},
+	}})
+	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz = %d %q", code, body)
+	}
+	code, body := get(t, base+"/readyz")
+	if code != 503 || body != "slack: not connected\ndatabase: ping database:; connection refused\n" {
+		t.Errorf("/readyz with both down = %d %q", code, body)
+	}
+	slackUp.Store(true)
+	if code, body := get(t, base+"/readyz"); code != 503 || !strings.Contains(body, "slack: ok\n") {
+		t.Errorf("/readyz with the database down = %d %q", code, body)
+	}
+	dbUp.Store(true)
+	if code, body := get(t, base+"/readyz"); code != 200 || body != "slack: ok\ndatabase: ok\n" {
+		t.Errorf("/readyz with both up = %d %q", code, body)
+	}
+}
+
+// A probe that hangs fails the probe at its deadline instead of hanging
+// the request.
+func TestHangingProbeFails(t *testing.T) {
+	base := start(t, Options{Ready: []Probe{{Name: "db", Check: func(ctx context.Context) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}}}})
+	code, body := get(t, base+"/readyz")
+	if code != 503 || !strings.Contains(body, "deadline exceeded") {
+		t.Errorf("/readyz = %d %q", code, body)
+	}
+}
+
+func TestMetricsAndPprofAreServedOnlyWhenConfigured(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "test_things_total", Help: "Things."})
+	reg.MustRegister(c)
+	c.Add(3)
+	off := start(t, Options{})
+	for _, path := range []string{"/metrics", "/debug/pprof/"} {
+		if code, _ := get(t, off+path); code != 404 {
+			t.Errorf("%s without configuration = %d, want 404", path, code)
+		}
+	}
+	on := start(t, Options{Gatherer: reg, Pprof: true})
+	if code, body := get(t, on+"/metrics"); code != 200 || !strings.Contains(body, "test_things_total 3") {
+		t.Errorf("/metrics = %d\n%s", code, body)
+	}
+	if code, body := get(t, on+"/debug/pprof/"); code != 200 || !strings.Contains(body, "goroutine") {
+		t.Errorf("/debug/pprof/ = %d", code)
+	}
+}
+
+// Stop waits for a request in flight, within its deadline, and then the
+// port is closed.
+func TestStopIsGraceful(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	srv, err := Start("127.0.0.1:0", Options{Ready: []Probe{{Name: "slow", Check: func(context.Context) error {
+		close(entered)
+		<-release
+		return nil
+	}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + srv.Addr().String()
+	answered := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	<-entered
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.Stop(context.Background()) }()
+	waitRefused(t, srv.Addr().String()) // shutdown has begun, the request still runs
+	close(release)
+	if err := <-stopped; err != nil {
+		t.Errorf("Stop: %v", err)
+	}
+	if code := <-answered; code != 200 {
+		t.Errorf("in-flight request got %d, want 200", code)
+	}
+	var nilServer *Server
+	if err := nilServer.Stop(context.Background()); err != nil {
+		t.Errorf("disabled endpoint Stop: %v", err)
+	}
+}
+
+// waitRefused polls until addr no longer accepts connections.
+func waitRefused(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return
+		}
+		conn.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("still accepting connections 5 s after Stop")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,0 +1,129 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/riverqueue/river"
+
+	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/jobs"
+)
+
+// Timer is a moment of a handoff's SLA clock to act on.
+type Timer struct {
+	Clock string // jobs.ClockAccept or jobs.ClockFirstTouch
+	Stage string // jobs.StageRemind or jobs.StageBreach
+	Seq   int
+	At    time.Time
+}
+
+// scheduleTimers inserts the jobs for timers inside tx.
+func (s *DB) scheduleTimers(ctx context.Context, tx *sqlx.Tx, handoffID int64, timers []Timer) error {
+	var params []river.InsertManyParams
+	for _, t := range timers {
+		params = append(params, river.InsertManyParams{
+			Args:       jobs.SLA{HandoffID: handoffID, Clock: t.Clock, Stage: t.Stage, Seq: t.Seq},
+			InsertOpts: &river.InsertOpts{ScheduledAt: t.At},
+		})
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	_, err := s.jobs.InsertManyTx(ctx, tx.Tx, params)
+	return wrap("schedule SLA timers", err)
+}
+
+// SLAFiring is one run of an SLA timer.
+type SLAFiring struct {
+	HandoffID int64
+	Clock     string
+	Stage     string
+	Seq       int
+	At        time.Time
+	// Owed decides, with the handoff locked, what this moment owes. ok is
+	// false when the clock stopped (the timer is moot): nothing happens.
+	Owed func(h domain.Handoff) (msgs []domain.Message, ok bool)
+	// Complete marks the job done in the same transaction, so a crash
+	// cannot separate "notified" from "job done".
+	Complete func(tx *sql.Tx) error
+}
+
+// FireSLA records a reminder or breach once, with the messages it owes, in
+// one transaction with the job's completion. It reports whether it fired
+// (false when moot or already recorded).
+func (s *DB) FireSLA(ctx context.Context, f SLAFiring) (fired bool, err error) {
+	kind := map[string]string{jobs.StageRemind: "reminded", jobs.StageBreach: "breached"}[f.Stage]
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		fired = false
+		h, err := lockHandoff(ctx, tx, f.HandoffID)
+		if err != nil {
+			return err
+		}
+		seq := strconv.Itoa(f.Seq)
+		var done bool
+		if err := tx.GetContext(ctx, &done, `SELECT EXISTS (SELECT 1 FROM handoff_events WHERE handoff_id = $1
+			AND kind = $2 AND detail->>'clock' = $3 AND coalesce(detail->>'seq', '0') = $4)`, f.HandoffID, kind, f.Clock, seq); err != nil {
+			return fmt.Errorf("fire SLA: %w", err)
+		}
+		if !done {
+			if msgs, ok := f.Owed(h); ok {
+				ev := domain.Event{HandoffID: h.ID, Kind: kind, Actor: "handoffbot", From: h.State, To: h.State, At: f.At,
+					Detail: map[string]string{"clock": f.Clock, "seq": seq}}
+				if err := insertEvent(ctx, tx, ev); err != nil {
+					return err
+				}
+				if err := s.enqueue(ctx, tx, msgs); err != nil {
+					return err
+				}
+				fired = true
+			}
+		}
+		return f.Complete(tx.Tx)
+	})
+	return fired, err
+}
+
+// lockHandoff reads a handoff and holds its row until the transaction ends.
+func lockHandoff(ctx context.Context, tx *sqlx.Tx, id int64) (domain.Handoff, error) {
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM handoffs WHERE id = $1 FOR UPDATE`, id); err != nil {
+		return domain.Handoff{}, fmt.Errorf("lock handoff %d: %w", id, err)
+	}
+	return getHandoff(ctx, tx, id)
+}
+
+// Snooze records one snooze of a clock's reminder and schedules the
+// reminder again at remindAt (unless zero: past the due time there is no
+// reminder, only the breach). At most max snoozes per handoff; the count
+// after this one is returned.
+func (s *DB) Snooze(ctx context.Context, id int64, clock, actor string, at, remindAt time.Time, max int) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := lockHandoff(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM handoff_events WHERE handoff_id = $1 AND kind = 'snoozed'`, id); err != nil {
+			return fmt.Errorf("snooze: %w", err)
+		}
+		if n >= max {
+			return domain.Errorf(domain.EINVALID, "This handoff was snoozed %d times already; its clock runs on.", n)
+		}
+		n++
+		detail := map[string]string{"clock": clock, "count": strconv.Itoa(n)}
+		if !remindAt.IsZero() {
+			detail["until"] = remindAt.UTC().Format(time.RFC3339)
+		}
+		if err := insertEvent(ctx, tx, domain.Event{HandoffID: id, Kind: "snoozed", Actor: actor, At: at, Detail: detail}); err != nil {
+			return err
+		}
+		if remindAt.IsZero() {
+			return nil
+		}
+		return s.scheduleTimers(ctx, tx, id, []Timer{{Clock: clock, Stage: jobs.StageRemind, Seq: n, At: remindAt}})
+	})
+	return n, err
+}
