@@ -91,6 +91,7 @@ func lineOf(t *testing.T, out, mark, what string) (string, string) {
 func TestCheckAllGreen(t *testing.T) {
 	fs := checkWorkspace(t)
 	out, code := runCheck(t, fs, storagetest.URL(t), nil)
+	t.Logf("handoffbot check:\n%s", out)
 	if code != 0 {
 		t.Errorf("exit %d, want 0:\n%s", code, out)
 	}
@@ -133,6 +134,7 @@ func TestCheckNamesEachProblemWithItsFix(t *testing.T) {
 	fs.AddUser(fakeslack.User{ID: "UGONE", Name: "gone", Deleted: true})
 	dbURL := storagetest.EmptyURL(t)
 	out, code := runCheck(t, fs, dbURL, map[string]string{"DIGEST_CHANNEL": "CNOSUCH", "MANAGERS": skinner + ",UGONE,UNOBODY"})
+	t.Logf("handoffbot check:\n%s", out)
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}

@@ -163,7 +163,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		{"handoffbot_jobs", map[string]string{"kind": "deliver", "state": "completed"}, 1},
 		{"handoffbot_sla_breaches_total", nil, 1},
 		{"go_goroutines", nil, 1},
-		{"handoffbot_max_open_connections", nil, 1},
+		{"go_sql_max_open_connections", map[string]string{"db_name": "handoffbot"}, 1},
 	}
 	var mfs map[string]*dto.MetricFamily
 	deadline := time.Now().Add(10 * time.Second) // completed jobs are recorded a moment after their message

@@ -54,7 +54,7 @@ func TestAcceptFromTheReminderStopsTheClock(t *testing.T) {
 	card.ExpectThreadReply(t, "accepted it")
 	w.user(monica).ExpectDM(t, "accepted your handoff")
 	w.waitForJob(t, "sla", "breach", "accept") // the breach timer ran and found the clock stopped
-	w.finish()                                   // no breach notice anywhere
+	w.finish()                                 // no breach notice anywhere
 }
 
 func TestSnoozeTwiceThirdRefused(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -21,6 +23,7 @@ type Outbox interface {
 	MarkSent(ctx context.Context, id int64, ts string, at time.Time) error
 	MarkUndeliverable(ctx context.Context, id int64, reason string, at time.Time) error
 	NoteAttempt(ctx context.Context, id int64, reason string) error
+	MarkTrying(ctx context.Context, id int64, at time.Time) error
 	Handoff(ctx context.Context, id int64) (domain.Handoff, error)
 	SetCard(ctx context.Context, id int64, channel, ts, permalink string) error
 }
@@ -35,6 +38,9 @@ type Poster interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
+	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
 }
 
 // Deliverer sends the outbox of a channel, oldest first, one sender per
@@ -94,7 +100,7 @@ func (d *Deliverer) Deliver(ctx context.Context, channel string) error {
 // recorded and skipped so one bad message never blocks a channel.
 func (d *Deliverer) deliverOne(ctx context.Context, m storage.Outgoing) error {
 	log := d.log.With("outbox_id", m.ID, "channel", m.Channel, "handoff_id", m.HandoffID, "purpose", m.Purpose)
-	ts, err := d.send(ctx, m.Message)
+	ts, err := d.send(ctx, m)
 	if err == nil {
 		return d.out.MarkSent(ctx, m.ID, ts, d.now())
 	}
@@ -125,48 +131,118 @@ func finalError(err error) (string, bool) {
 	return se.Err, true // channel_not_found, not_in_channel, user_not_found, invalid_blocks, …
 }
 
-func (d *Deliverer) send(ctx context.Context, m domain.Message) (string, error) {
+func (d *Deliverer) send(ctx context.Context, m storage.Outgoing) (string, error) {
 	if m.Card {
 		return d.sendCard(ctx, m)
 	}
-	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
-	if len(m.Blocks) > 0 {
-		var blocks slack.Blocks
-		if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
-			return "", slack.SlackErrorResponse{Err: "invalid_stored_blocks"}
-		}
-		if m.CardLink != 0 {
-			link, err := d.cardLink(ctx, m.CardLink)
-			if err != nil {
-				return "", err
-			}
-			blocks.BlockSet = append(blocks.BlockSet, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, link, false, false)))
-		}
-		opts = append(opts, slack.MsgOptionBlocks(blocks.BlockSet...))
-	}
-	if m.InThreadOf != 0 {
-		h, err := d.out.Handoff(ctx, m.InThreadOf)
-		if err != nil {
-			return "", err
-		}
-		if h.CardTS == "" {
-			return "", errNotReady
-		}
-		opts = append(opts, slack.MsgOptionTS(h.CardTS))
-	}
-	if m.CardLink != 0 && len(m.Blocks) == 0 {
-		link, err := d.cardLink(ctx, m.CardLink)
-		if err != nil {
-			return "", err
-		}
-		opts[0] = slack.MsgOptionText(m.Text+" "+link, false)
+	opts, threadTS, err := d.messageOptions(ctx, m.Message)
+	if err != nil {
+		return "", err
 	}
 	if m.UpdateTS != "" {
 		_, ts, _, err := d.slack.UpdateMessageContext(ctx, m.Channel, m.UpdateTS, opts...)
 		return ts, err
 	}
-	_, ts, err := d.slack.PostMessageContext(ctx, m.Channel, opts...)
+	return d.post(ctx, m, threadTS, opts)
+}
+
+// messageOptions turns a stored message into what chat.postMessage takes,
+// resolving the thread and the card link it refers to.
+func (d *Deliverer) messageOptions(ctx context.Context, m domain.Message) (opts []slack.MsgOption, threadTS string, err error) {
+	text := m.Text
+	var blocks slack.Blocks
+	if len(m.Blocks) > 0 {
+		if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
+			return nil, "", slack.SlackErrorResponse{Err: "invalid_stored_blocks"}
+		}
+	}
+	if m.CardLink != 0 {
+		link, err := d.cardLink(ctx, m.CardLink)
+		if err != nil {
+			return nil, "", err
+		}
+		if len(blocks.BlockSet) > 0 {
+			blocks.BlockSet = append(blocks.BlockSet, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, link, false, false)))
+		} else {
+			text += " " + link
+		}
+	}
+	opts = []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if len(blocks.BlockSet) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks.BlockSet...))
+	}
+	if m.InThreadOf != 0 {
+		h, err := d.out.Handoff(ctx, m.InThreadOf)
+		if err != nil {
+			return nil, "", err
+		}
+		if h.CardTS == "" {
+			return nil, "", errNotReady
+		}
+		threadTS = h.CardTS
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	return opts, threadTS, nil
+}
+
+// post sends a new message at most once: it is marked as tried first and
+// tagged with its outbox id, and when an earlier try may have reached
+// Slack (a crash or a timeout after the request left), Slack's history is
+// checked for the tag before posting again.
+func (d *Deliverer) post(ctx context.Context, m storage.Outgoing, threadTS string, opts []slack.MsgOption) (string, error) {
+	if m.Tried {
+		if ts, ok := d.findPosted(ctx, m, threadTS); ok {
+			return ts, nil
+		}
+	}
+	if err := d.out.MarkTrying(ctx, m.ID, d.now()); err != nil {
+		return "", err
+	}
+	tag := slack.SlackMetadata{EventType: outboxEvent, EventPayload: map[string]any{"outbox_id": strconv.FormatInt(m.ID, 10)}}
+	_, ts, err := d.slack.PostMessageContext(ctx, m.Channel, append(opts, slack.MsgOptionMetadata(tag))...)
 	return ts, err
+}
+
+// outboxEvent is the metadata event type that tags the bot's messages.
+const outboxEvent = "handoffbot_outbox"
+
+// findPosted looks through the channel's (or thread's) recent messages for
+// one tagged with m's outbox id. A failed lookup counts as not found: a
+// rare duplicate is better than a lost message.
+func (d *Deliverer) findPosted(ctx context.Context, m storage.Outgoing, threadTS string) (string, bool) {
+	channel := m.Channel
+	if strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W") {
+		im, _, _, err := d.slack.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{channel}, ReturnIM: true})
+		if err != nil {
+			d.log.WarnContext(ctx, "open DM to check for an earlier try", "outbox_id", m.ID, "error", err)
+			return "", false
+		}
+		channel = im.ID
+	}
+	var msgs []slack.Message
+	var err error
+	if threadTS != "" {
+		msgs, _, _, err = d.slack.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: channel, Timestamp: threadTS, Limit: 200, IncludeAllMetadata: true})
+	} else {
+		var h *slack.GetConversationHistoryResponse
+		if h, err = d.slack.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: channel, Limit: 100, IncludeAllMetadata: true}); err == nil {
+			msgs = h.Messages
+		}
+	}
+	if err != nil {
+		d.log.WarnContext(ctx, "check for an earlier try", "outbox_id", m.ID, "error", err)
+		return "", false
+	}
+	id := strconv.FormatInt(m.ID, 10)
+	for _, msg := range msgs {
+		if msg.Metadata.EventType == outboxEvent && msg.Metadata.EventPayload["outbox_id"] == id {
+			d.log.InfoContext(ctx, "message had reached Slack on an earlier try", "outbox_id", m.ID, "ts", msg.Timestamp)
+			return msg.Timestamp, true
+		}
+	}
+	return "", false
 }
 
 func (d *Deliverer) cardLink(ctx context.Context, handoffID int64) (string, error) {
@@ -191,7 +267,7 @@ func (d *Deliverer) cardLink(ctx context.Context, handoffID int64) (string, erro
 
 // sendCard posts a handoff's card the first time and updates it in place
 // afterwards, always drawing the handoff as it is now.
-func (d *Deliverer) sendCard(ctx context.Context, m domain.Message) (string, error) {
+func (d *Deliverer) sendCard(ctx context.Context, m storage.Outgoing) (string, error) {
 	h, err := d.out.Handoff(ctx, m.HandoffID)
 	if err != nil {
 		return "", err
@@ -202,7 +278,7 @@ func (d *Deliverer) sendCard(ctx context.Context, m domain.Message) (string, err
 		_, ts, _, err := d.slack.UpdateMessageContext(ctx, h.CardChannel, h.CardTS, opts...)
 		return ts, err
 	}
-	_, ts, err := d.slack.PostMessageContext(ctx, m.Channel, opts...)
+	ts, err := d.post(ctx, m, "", opts)
 	if err != nil {
 		return "", err
 	}

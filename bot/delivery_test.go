@@ -6,9 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/fakeslack"
@@ -159,4 +162,44 @@ func TestOrderPerChannelSurvivesRateLimits(t *testing.T) {
 		t.Errorf("order: %v", got)
 	}
 	c.slack.ExpectNothingElse(t)
+}
+
+// A crash after Slack took a message but before it was marked sent: the
+// next sender finds the message by its tag instead of posting it twice.
+func TestMessageThatReachedSlackBeforeACrashIsNotResent(t *testing.T) {
+	fs, err := fakeslack.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fs.Close)
+	fs.AddUser(fakeslack.User{ID: alice, Name: "alice"})
+	db := storagetest.New(t)
+	ctx := context.Background()
+	if err := db.Enqueue(ctx, domain.Message{Channel: alice, Text: "Your digest", Purpose: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := db.NextOutgoing(ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the crashed process did: marked the try, posted, and died.
+	if err := db.MarkTrying(ctx, m.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	api := slack.New(fs.BotToken(), slack.OptionAPIURL(fs.APIURL()))
+	tag := slack.SlackMetadata{EventType: outboxEvent, EventPayload: map[string]any{"outbox_id": strconv.FormatInt(m.ID, 10)}}
+	if _, _, err := api.PostMessageContext(ctx, alice, slack.MsgOptionText("Your digest", false), slack.MsgOptionMetadata(tag)); err != nil {
+		t.Fatal(err)
+	}
+	fs.User(alice).ExpectDM(t, "Your digest")
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d := NewDeliverer(db, api, handlers.Cards{Now: time.Now}, log)
+	if err := d.Deliver(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.NextOutgoing(ctx, alice); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("message still waiting: %v", err)
+	}
+	fs.ExpectNothingElse(t) // no second copy
 }

@@ -232,8 +232,10 @@ func (p problems) err() error {
 	return &Error{Problems: p}
 }
 
-// LogValue keeps the tokens and the database password out of every log line.
-func (c *Config) LogValue() slog.Value {
+// LogValue keeps the tokens and the database password out of every log
+// line. Its receiver is a value so that a Config logged by value is
+// redacted too, not only a *Config.
+func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("api_url", c.APIURL),
 		slog.String("database", redactURL(c.DatabaseURL)),

@@ -79,10 +79,14 @@ func (s *Server) apiPostMessage(req *apiRequest) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	meta, err := parseMetadata(req.params["metadata"])
+	if err != nil {
+		return nil, err
+	}
 	r := &msgRec{
 		channel: ch.ID, ts: s.nextTS(), threadTS: root, user: botUserID, bot: true,
-		broadcast: root != "" && req.flag("reply_broadcast"),
-		versions:  []msgVersion{{text: c.text, blocks: c.blocks, at: s.now()}},
+		broadcast: root != "" && req.flag("reply_broadcast"), metadata: meta,
+		versions: []msgVersion{{text: c.text, blocks: c.blocks, at: s.now()}},
 	}
 	s.storeMessage(r)
 	s.botMessageEvent(r, 0)

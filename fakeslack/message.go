@@ -22,6 +22,7 @@ type msgRec struct {
 	versions    []msgVersion
 	deleted     bool
 	files       []*fileRec
+	metadata    map[string]any // chat.postMessage's metadata (event_type, event_payload)
 }
 
 type msgVersion struct {
@@ -257,6 +258,9 @@ func (s *Server) msgJSON(r *msgRec, v int) map[string]any {
 	}
 	if v > 0 {
 		m["edited"] = map[string]any{"user": r.user, "ts": r.ts}
+	}
+	if r.metadata != nil {
+		m["metadata"] = r.metadata
 	}
 	if len(r.files) > 0 {
 		var files []any

@@ -103,6 +103,8 @@ var apiMethods = map[string]apiMethod{
 	"conversations.open":           {(*Server).apiConversationsOpen, botTokenMethod},
 	"conversations.info":           {(*Server).apiConversationsInfo, botTokenMethod},
 	"conversations.members":        {(*Server).apiConversationsMembers, botTokenMethod},
+	"conversations.history":        {(*Server).apiConversationsHistory, botTokenMethod},
+	"conversations.replies":        {(*Server).apiConversationsReplies, botTokenMethod},
 	"users.info":                   {(*Server).apiUsersInfo, botTokenMethod},
 	"users.list":                   {(*Server).apiUsersList, botTokenMethod},
 	"users.lookupByEmail":          {(*Server).apiUsersLookupByEmail, botTokenMethod},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -15,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/storage"
 )
 
@@ -113,35 +115,85 @@ func ratesPlot(weeks []storage.WeekPoint, labels []string) (*plot.Plot, error) {
 	p.NominalX(labels...)
 	p.X.Label.Text = "Week starting (Monday)"
 	p.Add(plotter.NewGrid())
-	var accept, sla plotter.XYs
-	for i, w := range weeks {
-		if w.Acceptance.Defined() {
-			accept = append(accept, plotter.XY{X: float64(i), Y: w.Acceptance.Percent()})
-		}
-		if w.AcceptSLA.Defined() {
-			sla = append(sla, plotter.XY{X: float64(i), Y: w.AcceptSLA.Percent()})
-		}
-	}
 	for _, s := range []struct {
 		name string
-		xys  plotter.XYs
+		rate func(storage.WeekPoint) domain.Ratio
 		c    color.Color
-	}{{"Acceptance rate (accepted ÷ decided)", accept, blue}, {"Accept-SLA compliance", sla, orange}} {
-		if len(s.xys) == 0 {
-			continue
+	}{
+		{"Acceptance rate (accepted ÷ decided)", func(w storage.WeekPoint) domain.Ratio { return w.Acceptance }, blue},
+		{"Accept-SLA compliance", func(w storage.WeekPoint) domain.Ratio { return w.AcceptSLA }, orange},
+	} {
+		if err := addRateLine(p, weeks, s.name, s.rate, s.c); err != nil {
+			return nil, err
 		}
-		l, pts, err := plotter.NewLinePoints(s.xys)
-		if err != nil {
-			return nil, fmt.Errorf("chart line: %w", err)
-		}
-		l.Color, l.Width, pts.Color, pts.Radius = s.c, vg.Points(2.5), s.c, vg.Points(3.5)
-		p.Add(l, pts)
-		p.Legend.Add(s.name, l, pts)
 	}
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(10), -vg.Points(4)
 	p.Legend.TextStyle.Font.Size = vg.Points(12)
 	return p, nil
+}
+
+// addRateLine draws one rate with a marker per week; a week with nothing
+// to divide breaks the line rather than inventing a value.
+func addRateLine(p *plot.Plot, weeks []storage.WeekPoint, name string, rate func(storage.WeekPoint) domain.Ratio, c color.Color) error {
+	var all plotter.XYs
+	var runs []plotter.XYs
+	var run plotter.XYs
+	for i, w := range weeks {
+		r := rate(w)
+		if !r.Defined() {
+			if len(run) > 0 {
+				runs, run = append(runs, run), nil
+			}
+			continue
+		}
+		xy := plotter.XY{X: float64(i), Y: r.Percent()}
+		run, all = append(run, xy), append(all, xy)
+	}
+	if len(run) > 0 {
+		runs = append(runs, run)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	var first *plotter.Line
+	for _, xys := range runs {
+		l, err := plotter.NewLine(xys)
+		if err != nil {
+			return fmt.Errorf("chart line: %w", err)
+		}
+		l.Color, l.Width = c, vg.Points(2.5)
+		p.Add(l)
+		if first == nil {
+			first = l
+		}
+	}
+	pts, err := plotter.NewScatter(all)
+	if err != nil {
+		return fmt.Errorf("chart points: %w", err)
+	}
+	pts.Color, pts.Radius = c, vg.Points(3.5)
+	p.Add(pts)
+	p.Legend.Add(name, first, pts)
+	return nil
+}
+
+// wholeTicks keeps the default ticks that are whole numbers: there is no
+// such thing as 2.5 handoffs.
+type wholeTicks struct{}
+
+func (wholeTicks) Ticks(min, max float64) []plot.Tick {
+	var out []plot.Tick
+	for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
+		if t.Value != math.Trunc(t.Value) {
+			continue
+		}
+		if t.Label != "" {
+			t.Label = strconv.Itoa(int(t.Value))
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 func percentTicks() []plot.Tick {
@@ -159,6 +211,7 @@ func countsPlot(weeks []storage.WeekPoint, labels []string) (*plot.Plot, error) 
 	p.Y.Label.Text = "Handoffs"
 	p.X.Label.Text = "Week starting (Monday)"
 	p.Y.Min = 0
+	p.Y.Tick.Marker = wholeTicks{}
 	values := make(plotter.Values, len(weeks))
 	max := 0
 	for i, w := range weeks {

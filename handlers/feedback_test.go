@@ -42,9 +42,9 @@ func TestFeedbackDraftValidation(t *testing.T) {
 
 func TestPlainFromSlack(t *testing.T) {
 	for in, want := range map[string]string{
-		"customers keep asking about SSO":                 "customers keep asking about SSO",
-		"<@U123|fox> says <https://acme.example|the site>": "@fox says the site (https://acme.example)",
-		"ask <@U123> in <#C42|sales> <!here>":             "ask @U123 in #sales @here",
+		"customers keep asking about SSO":                            "customers keep asking about SSO",
+		"<@U123|fox> says <https://acme.example|the site>":           "@fox says the site (https://acme.example)",
+		"ask <@U123> in <#C42|sales> <!here>":                        "ask @U123 in #sales @here",
 		"<mailto:a@b.example|a@b.example> &amp; <https://x.example>": "a@b.example & https://x.example",
 		"1 &lt; 2 &gt; 0": "1 < 2 > 0",
 	} {

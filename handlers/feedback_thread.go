@@ -122,6 +122,7 @@ func alreadyText(f domain.Feedback) string {
 	return fmt.Sprintf("%s already acknowledged this feedback.", user(f.AcknowledgedBy))
 }
 
+// feedbackOf loads the item a button names by its value.
 func (a *App) feedbackOf(ctx context.Context, value string) (domain.Feedback, error) {
 	id, err := strconv.ParseInt(value, 10, 64)
 	if err != nil || id <= 0 {

@@ -21,6 +21,9 @@ import (
 type Outgoing struct {
 	ID       int64
 	Attempts int
+	// Tried says an earlier try may have reached Slack without being
+	// recorded; the sender checks before posting again.
+	Tried bool
 	domain.Message
 }
 
@@ -94,18 +97,25 @@ func (s *DB) NextOutgoing(ctx context.Context, channel string) (Outgoing, error)
 	var row struct {
 		ID       int64  `db:"id"`
 		Attempts int    `db:"attempts"`
+		Tried    bool   `db:"tried"`
 		Message  []byte `db:"message"`
 	}
-	err := s.db.GetContext(ctx, &row, `SELECT id, attempts, message FROM outbox
+	err := s.db.GetContext(ctx, &row, `SELECT id, attempts, tried_at IS NOT NULL AS tried, message FROM outbox
 		WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 1`, channel)
 	if err != nil {
 		return Outgoing{}, mapError(fmt.Errorf("next outgoing: %w", err))
 	}
-	o := Outgoing{ID: row.ID, Attempts: row.Attempts}
+	o := Outgoing{ID: row.ID, Attempts: row.Attempts, Tried: row.Tried}
 	if err := json.Unmarshal(row.Message, &o.Message); err != nil {
 		return Outgoing{}, fmt.Errorf("outgoing %d: %w", row.ID, err)
 	}
 	return o, nil
+}
+
+// MarkTrying records that message id is about to be posted.
+func (s *DB) MarkTrying(ctx context.Context, id int64, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET tried_at = $2 WHERE id = $1`, id, at)
+	return mapError(wrap("mark trying", err))
 }
 
 // MarkSent records that message id reached Slack as ts.

@@ -96,6 +96,9 @@ CREATE TABLE outbox (
     message    jsonb NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     attempts   integer NOT NULL DEFAULT 0,
+    -- Set before each try: a message tried but not marked sent may have
+    -- reached Slack (a crash, a timeout), so the next try looks first.
+    tried_at   timestamptz,
     sent_at    timestamptz,
     ts         text,
     failed_at  timestamptz,
