@@ -10,5 +10,7 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/handoffbot /handoffbot
 USER nonroot:nonroot
 EXPOSE 8080
+# No shell or curl on distroless: the binary asks its own /healthz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["/handoffbot", "healthcheck"]
 ENTRYPOINT ["/handoffbot"]
 CMD ["serve"]

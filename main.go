@@ -79,6 +79,7 @@ var commands = map[string]func(ctx context.Context, e env, args []string) error{
 	"migrate":     migrate,
 	"import":      importCSV,
 	"export":      exportCSV,
+	"digest":      digestCmd,
 	"check":       check,
 	"healthcheck": healthcheck,
 }

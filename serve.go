@@ -43,6 +43,8 @@ type system struct {
 	runtime  *bot.Runtime
 	queue    *river.Client[*sql.Tx]
 	endpoint endpoint // health, readiness and metrics over HTTP
+	digest   bot.DigestSchedule
+	db       *storage.DB
 }
 
 // queueStopTimeout bounds waiting for running jobs at shutdown; with the
@@ -60,21 +62,25 @@ func assemble(e env, db *storage.DB) (*system, error) {
 	}, e.log)
 	deliverer := bot.NewDeliverer(db, &client.Client, handlers.Cards{Now: time.Now}, e.log)
 	app := handlers.New(handlers.Deps{
-		Slack:       &client.Client,
-		Store:       db,
-		Courier:     deliverer,
-		Settings:    settings(e.cfg),
-		Log:         e.log,
-		OnSLABreach: metrics.SLABreached,
-		Feedback:    db,
-		Alignment:   db,
+		Slack:        &client.Client,
+		Store:        db,
+		Courier:      deliverer,
+		Settings:     settings(e.cfg),
+		Log:          e.log,
+		OnSLABreach:  metrics.SLABreached,
+		Feedback:     db,
+		Alignment:    db,
+		Digests:      db,
+		OnDigestSent: metrics.DigestSent,
 	})
-	queue, err := bot.NewQueue(db.SQL(), bot.Workers{Deliverer: deliverer, Store: db, SLA: app}, e.log, bot.QueueOptions{})
+	digest := bot.DigestSchedule{Schedule: e.cfg.Schedule, Location: e.cfg.Location}
+	queue, err := bot.NewQueue(db.SQL(), bot.Workers{Deliverer: deliverer, Store: db, SLA: app, Digest: app}, e.log,
+		bot.QueueOptions{Digest: digest})
 	if err != nil {
 		return nil, err
 	}
 	rt := bot.New(client, bot.Routes(app), db, e.log, bot.Options{DrainTimeout: 6 * time.Second, Metrics: metrics})
-	return &system{runtime: rt, queue: queue, endpoint: newEndpoint(e, db, rt, metrics)}, nil
+	return &system{runtime: rt, queue: queue, endpoint: newEndpoint(e, db, rt, metrics), digest: digest, db: db}, nil
 }
 
 // run works jobs and Slack envelopes until ctx ends; then the runtime
@@ -85,7 +91,10 @@ func (s *system) run(ctx context.Context) error {
 		return err
 	}
 	if err := s.queue.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("start job queue: %w", err)
+		return errors.Join(fmt.Errorf("start job queue: %w", err), stopEndpoint(ctx, srv))
+	}
+	if err := bot.CatchUpDigest(ctx, s.queue, s.db, s.digest, time.Now()); err != nil {
+		return err
 	}
 	runErr := s.runtime.Run(ctx)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), queueStopTimeout)

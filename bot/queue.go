@@ -24,6 +24,8 @@ type QueueOptions struct {
 	SweepInterval time.Duration
 	// Workers is how many jobs one process runs at once (default 20).
 	Workers int
+	// Digest is when the weekly digest goes out; no digest job without it.
+	Digest DigestSchedule
 }
 
 // Sweeper lists channels with unsent messages and schedules them.
@@ -53,6 +55,7 @@ type Workers struct {
 	Deliverer *Deliverer
 	Store     Store
 	SLA       SLAFirer
+	Digest    Digester
 }
 
 // NewQueue builds the River client that works background jobs on db.
@@ -71,13 +74,17 @@ func NewQueue(db *sql.DB, w Workers, log *slog.Logger, o QueueOptions) (*river.C
 	river.AddWorker(workers, &deliverWorker{d: w.Deliverer, f: w.Store})
 	river.AddWorker(workers, &sweepWorker{s: w.Store})
 	river.AddWorker(workers, &slaWorker{sla: w.SLA})
-	sweep := river.NewPeriodicJob(river.PeriodicInterval(o.SweepInterval),
+	periodic := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(o.SweepInterval),
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.Sweep{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true})
+		&river.PeriodicJobOpts{RunOnStart: true})}
+	if o.Digest.Schedule != nil {
+		river.AddWorker(workers, &digestWorker{d: w.Digest, loc: o.Digest.Location})
+		periodic = append(periodic, o.Digest.digestJob())
+	}
 	client, err := river.NewClient(riverdatabasesql.New(db), &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
 		Workers:           workers,
-		PeriodicJobs:      []*river.PeriodicJob{sweep},
+		PeriodicJobs:      periodic,
 		FetchPollInterval: o.PollInterval,
 		FetchCooldown:     o.PollInterval / 4,
 		// A job left "running" by a killed process blocks its channel's

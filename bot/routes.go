@@ -12,7 +12,7 @@ func Routes(app *handlers.App) *Router {
 			"list":     app.List,
 			"feedback": app.Feedback,
 			"stats":    app.Stats,
-			"digest":   app.ComingSoon("digest"),
+			"digest":   app.DigestCommand,
 			"survey":   app.Survey,
 			"export":   app.ComingSoon("export"),
 		},
@@ -34,6 +34,7 @@ func Routes(app *handlers.App) *Router {
 			handlers.ActionFeedbackResolve:     app.ResolveFeedback,
 
 			handlers.ActionSurveyAnswer: app.SurveyButton,
+			handlers.ActionDigestToggle: app.ToggleDigest,
 		},
 		Shortcuts: map[string]ShortcutHandler{
 			handlers.ShortcutHandoffNew:         app.HandoffShortcut,

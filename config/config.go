@@ -143,7 +143,9 @@ func (c *Config) parseTime(p *problems) {
 	}
 	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 	c.Schedule, err = parser.Parse(c.DigestSchedule)
-	if err != nil || strings.HasPrefix(c.DigestSchedule, "TZ=") || strings.HasPrefix(c.DigestSchedule, "CRON_TZ=") {
+	if err == nil && c.Schedule.Next(time.Now()).IsZero() {
+		p.add("DIGEST_SCHEDULE", fmt.Errorf("%q never comes round (check the day of month)", c.DigestSchedule))
+	} else if err != nil || strings.HasPrefix(c.DigestSchedule, "TZ=") || strings.HasPrefix(c.DigestSchedule, "CRON_TZ=") {
 		p.add("DIGEST_SCHEDULE", fmt.Errorf(`want 5 cron fields such as "0 9 * * MON", or "@weekly" or "@every 10m" (the zone is TIMEZONE): %q`, c.DigestSchedule))
 	}
 }

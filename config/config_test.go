@@ -105,6 +105,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		"holiday form":         {"HOLIDAYS", "25/12/2026"},
 		"zone":                 {"TIMEZONE", "Mars/Olympus"},
 		"cron fields":          {"DIGEST_SCHEDULE", "0 9 * *"},
+		"cron never fires":     {"DIGEST_SCHEDULE", "0 9 30 2 *"},
 		"http addr":            {"HTTP_ADDR", "8080"},
 		"log level":            {"LOG_LEVEL", "verbose"},
 		"log format":           {"LOG_FORMAT", "xml"},

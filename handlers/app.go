@@ -81,6 +81,9 @@ type App struct {
 	feedback FeedbackStore
 	metrics  MetricsStore // handlers/stats.go
 	surveys  SurveyStore  // handlers/survey.go
+	digests  DigestStore  // handlers/digest.go
+	// digestSent counts digests queued, for the metrics, when set.
+	digestSent func()
 }
 
 // Deps are the App's collaborators; Now defaults to time.Now.
@@ -97,6 +100,10 @@ type Deps struct {
 	Feedback FeedbackStore
 	// Alignment serves the stats and the survey (handlers/stats.go).
 	Alignment AlignmentStore
+	// Digests builds and records the weekly digests (handlers/digest.go).
+	Digests DigestStore
+	// OnDigestSent is called once per digest queued (for the metrics); optional.
+	OnDigestSent func()
 }
 
 // New builds the App.
@@ -112,5 +119,6 @@ func New(d Deps) *App {
 		dir: newDirectory(d.Slack, d.Now), cards: Cards{Now: d.Now}, log: d.Log, now: d.Now,
 		breached: d.OnSLABreach, feedback: d.Feedback,
 		metrics: d.Alignment, surveys: d.Alignment,
+		digests: d.Digests, digestSent: d.OnDigestSent,
 	}
 }

@@ -44,7 +44,8 @@ func (a *App) publishHome(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
-	blocks := append(a.homeBlocks(userID, hs, a.feedbackCounts(ctx, hs)), a.undeliveredBlocks(ctx, userID)...)
+	blocks := append(a.homeBlocks(userID, hs, a.feedbackCounts(ctx, hs)), a.digestHomeBlocks(ctx, userID)...)
+	blocks = append(blocks, a.undeliveredBlocks(ctx, userID)...)
 	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 	_, err = a.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
 	return wrap("publish App Home", err)

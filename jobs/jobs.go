@@ -72,3 +72,18 @@ func (SLA) Kind() string { return "sla" }
 func (SLA) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: MaxAttempts, UniqueOpts: unique}
 }
+
+// Digest sends the weekly digest of the week starting Week (YYYY-MM-DD,
+// a Monday in the configured zone) to every destination still without it.
+type Digest struct {
+	Week string `json:"week"`
+}
+
+// Kind names the job in River's table.
+func (Digest) Kind() string { return "digest" }
+
+// InsertOpts: one job per week waiting or running; the digest records make
+// a second run harmless anyway.
+func (Digest) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: MaxAttempts, UniqueOpts: unique}
+}

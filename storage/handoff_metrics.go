@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -78,19 +77,23 @@ type ReasonCount struct {
 	Count  int
 }
 
-// metricColumns aggregates domain.md's handoff metrics in one pass over the
-// rows of a period; $3 is now. HandoffMetrics, HandoffBreakdown and
-// WeeklySeries all select these, so every view uses the same definitions.
-const metricColumns = `count(*) AS handoffs,
-	count(*) FILTER (WHERE direction = 'to_sales') AS to_sales,
+// acceptanceColumns are the counts behind acceptance and accept-SLA
+// compliance; $3 is now. The chart's weeks need only these.
+const acceptanceColumns = `count(*) AS handoffs,
 	count(*) FILTER (WHERE accepted_at IS NOT NULL) AS accepted,
 	count(*) FILTER (WHERE rejected_at IS NOT NULL) AS rejected,
 	count(*) FILTER (WHERE state = 'pending') AS pending,
-	count(decision_secs) AS timed,
-	percentile_cont(0.5) WITHIN GROUP (ORDER BY decision_secs) AS accept_p50,
-	percentile_cont(0.9) WITHIN GROUP (ORDER BY decision_secs) AS accept_p90,
 	count(*) FILTER (WHERE coalesce(accepted_at, rejected_at) <= accept_due_at) AS decided_in_sla,
-	count(*) FILTER (WHERE state = 'pending' AND accept_due_at < $3) AS pending_overdue,
+	count(*) FILTER (WHERE state = 'pending' AND accept_due_at < $3) AS pending_overdue`
+
+// metricColumns aggregates domain.md's handoff metrics in one pass over the
+// rows of a period; $3 is now. HandoffMetrics, HandoffBreakdown and
+// WeeklySeries all select these (or acceptanceColumns, a part of them), so
+// every view uses the same definitions. The two percentiles share one sort.
+const metricColumns = acceptanceColumns + `,
+	count(*) FILTER (WHERE direction = 'to_sales') AS to_sales,
+	count(decision_secs) AS timed,
+	percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY decision_secs) AS accept_pcts,
 	count(*) FILTER (WHERE first_touch_at - created_at <= interval '5 minutes') AS stl_5m,
 	count(*) FILTER (WHERE first_touch_at - created_at > interval '5 minutes'
 		AND first_touch_at - created_at <= interval '1 hour') AS stl_1h,
@@ -127,8 +130,7 @@ type metricRow struct {
 	Rejected         int             `db:"rejected"`
 	Pending          int             `db:"pending"`
 	Timed            int             `db:"timed"`
-	AcceptP50        sql.NullFloat64 `db:"accept_p50"`
-	AcceptP90        sql.NullFloat64 `db:"accept_p90"`
+	AcceptPcts       pq.Float64Array `db:"accept_pcts"` // median, p90; NULL without decisions
 	DecidedInSLA     int             `db:"decided_in_sla"`
 	PendingOverdue   int             `db:"pending_overdue"`
 	STL5m            int             `db:"stl_5m"`
@@ -153,7 +155,7 @@ func (r metricRow) metrics(from, to time.Time) HandoffMetrics {
 		Handoffs: r.Handoffs, ToSales: r.ToSales, ToMarketing: r.Handoffs - r.ToSales,
 		Acceptance:   domain.Ratio{Num: r.Accepted, Den: decided},
 		Pending:      r.Pending,
-		TimeToAccept: Durations{Count: r.Timed, Median: seconds(r.AcceptP50), P90: seconds(r.AcceptP90)},
+		TimeToAccept: r.timeToAccept(),
 		AcceptSLA:    domain.Ratio{Num: r.DecidedInSLA, Den: decided + r.PendingOverdue},
 		SpeedToLead: SpeedToLead{Within5Min: r.STL5m, Within1Hour: r.STL1h, Within24Hours: r.STL24h,
 			Over24Hours: r.STLOver, NotYet: r.STLNone},
@@ -164,11 +166,16 @@ func (r metricRow) metrics(from, to time.Time) HandoffMetrics {
 	}
 }
 
-func seconds(s sql.NullFloat64) time.Duration {
-	if !s.Valid {
-		return 0
+func (r metricRow) timeToAccept() Durations {
+	d := Durations{Count: r.Timed}
+	if len(r.AcceptPcts) == 2 {
+		d.Median, d.P90 = seconds(r.AcceptPcts[0]), seconds(r.AcceptPcts[1])
 	}
-	return time.Duration(math.Round(s.Float64)) * time.Second
+	return d
+}
+
+func seconds(s float64) time.Duration {
+	return time.Duration(math.Round(s)) * time.Second
 }
 
 // HandoffMetrics computes every handoff metric of domain.md over the
@@ -305,7 +312,7 @@ func (s *DB) WeeklySeries(ctx context.Context, weeks int, now time.Time, loc *ti
 	}
 	// width_bucket numbers the weeks 1…weeks by the bounds; DST-safe
 	// because the bounds are computed in loc, not by adding 7 × 24 h.
-	query := `SELECT width_bucket(created_at, $4::timestamptz[]) AS week, ` + metricColumns + inPeriod + ` GROUP BY 1`
+	query := `SELECT width_bucket(created_at, $4::timestamptz[]) AS week, ` + acceptanceColumns + inPeriod + ` GROUP BY 1`
 	var rows []struct {
 		Week int `db:"week"`
 		metricRow

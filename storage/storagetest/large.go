@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"log/slog"
 	"os"
@@ -18,14 +17,14 @@ import (
 	"github.com/handoffbot/handoffbot/storage"
 )
 
-// Large datasets for benchmarks. Seeding a million handoffs takes minutes,
+// Large datasets for benchmarks. Seeding a million handoffs takes a minute or two,
 // so a seeded database is kept on the Postgres server between runs as
 // handoffbot_large_s<schema>_<seed names>: the first run of a
-// benchmark builds it, later runs reuse it in milliseconds. A new migration
+// benchmark builds it, later runs reuse it in milliseconds. A schema change
 // changes the name (and drops the databases of older schemas); so does a
 // change to a seed, whose Name carries a version. To rebuild by hand:
 //
-//	psql -c 'DROP DATABASE "handoffbot_large_s5-1a2b3c4d_handoffs1m.v1"'
+//	psql -c 'DROP DATABASE "handoffbot_large_s6-1a2b3c4d_handoffs1m.v1"'
 const largePrefix = "handoffbot_large_"
 
 // Seed fills a freshly migrated database with data. Name identifies it in
@@ -94,6 +93,25 @@ func LargeCopy(tb testing.TB, seeds ...Seed) string {
 	return server.DatabaseURL(name)
 }
 
+// schemaFingerprint hashes the template's catalogue: columns with their
+// types and defaults, and index definitions.
+func schemaFingerprint() (string, error) {
+	db, err := sql.Open("postgres", server.DatabaseURL(template))
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var sum string
+	err = db.QueryRow(`SELECT left(md5(
+		(SELECT string_agg(table_name || '.' || column_name || ':' || data_type || ':' || coalesce(column_default, ''), ','
+			ORDER BY table_name, column_name) FROM information_schema.columns WHERE table_schema = 'public') ||
+		(SELECT string_agg(indexdef, ',' ORDER BY indexdef) FROM pg_indexes WHERE schemaname = 'public')), 8)`).Scan(&sum)
+	if err != nil {
+		return "", fmt.Errorf("schema fingerprint: %w", err)
+	}
+	return sum, nil
+}
+
 var seedName = regexp.MustCompile(`^[a-z0-9.]+$`)
 
 func largeName(seeds []Seed) (string, error) {
@@ -101,14 +119,14 @@ func largeName(seeds []Seed) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The schema part names the latest version and a hash of every
-	// migration's number and name, so a migration added below the latest
-	// (another branch's) also makes a new dataset.
-	h := fnv.New32a()
-	for _, m := range ms {
-		fmt.Fprintf(h, "%d_%s,", m.Version, m.Name)
+	// The schema part names the latest version and a fingerprint of the
+	// migrated template's tables, columns and indexes, so any change to the
+	// schema (even an edit of an old migration) makes a new dataset.
+	fp, err := schemaFingerprint()
+	if err != nil {
+		return "", err
 	}
-	parts := []string{fmt.Sprintf("s%d-%08x", ms[len(ms)-1].Version, h.Sum32())}
+	parts := []string{fmt.Sprintf("s%d-%s", ms[len(ms)-1].Version, fp)}
 	for _, s := range seeds {
 		if !seedName.MatchString(s.Name) {
 			return "", fmt.Errorf("seed name %q: use lower-case letters, digits and dots", s.Name)

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/handoffbot/handoffbot/bot"
+	"github.com/handoffbot/handoffbot/handlers"
+)
+
+// digestCmd is `handoffbot digest [--week YYYY-MM-DD] [--dry-run]`: build
+// the digest of the week starting that Monday (default: last week) and
+// print it, or send it — once per destination, however often it is run.
+func digestCmd(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("digest", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	weekFlag := fs.String("week", "", "a day of the week to digest, YYYY-MM-DD (default: last week)")
+	dryRun := fs.Bool("dry-run", false, "print the digest instead of sending it")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return usageError{errors.New("usage: handoffbot digest [--week YYYY-MM-DD] [--dry-run]")}
+	}
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	client := bot.NewClient(bot.ClientOptions{AppToken: e.cfg.AppToken, BotToken: e.cfg.BotToken, APIURL: e.cfg.APIURL}, e.log)
+	deliverer := bot.NewDeliverer(db, &client.Client, handlers.Cards{Now: time.Now}, e.log)
+	app := handlers.New(handlers.Deps{Slack: &client.Client, Store: db, Courier: deliverer, Settings: settings(e.cfg),
+		Log: e.log, Feedback: db, Alignment: db, Digests: db})
+	week := app.LastWeek(time.Now())
+	if *weekFlag != "" {
+		day, err := time.ParseInLocation(time.DateOnly, *weekFlag, e.cfg.Location)
+		if err != nil {
+			return usageError{fmt.Errorf("--week: want YYYY-MM-DD, not %q", *weekFlag)}
+		}
+		week = app.Week(day)
+	}
+	if *dryRun {
+		text, err := app.PreviewDigest(ctx, week.Start)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprint(e.stdout, text)
+		return err
+	}
+	n, err := app.SendDigest(ctx, week.Start)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(e.stdout, "Sent %d digests for the week of %s (destinations that had it already were skipped; anything Slack did not take yet is queued for the bot).\n",
+		n, week.Start.Format(time.DateOnly))
+	return err
+}
