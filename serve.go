@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -45,6 +46,7 @@ type system struct {
 	endpoint endpoint // health, readiness and metrics over HTTP
 	digest   bot.DigestSchedule
 	db       *storage.DB
+	log      *slog.Logger
 }
 
 // queueStopTimeout bounds waiting for running jobs at shutdown; with the
@@ -80,7 +82,7 @@ func assemble(e env, db *storage.DB) (*system, error) {
 		return nil, err
 	}
 	rt := bot.New(client, bot.Routes(app), db, e.log, bot.Options{DrainTimeout: 6 * time.Second, Metrics: metrics})
-	return &system{runtime: rt, queue: queue, endpoint: newEndpoint(e, db, rt, metrics), digest: digest, db: db}, nil
+	return &system{runtime: rt, queue: queue, endpoint: newEndpoint(e, db, rt, metrics), digest: digest, db: db, log: e.log}, nil
 }
 
 // run works jobs and Slack envelopes until ctx ends; then the runtime
@@ -94,7 +96,9 @@ func (s *system) run(ctx context.Context) error {
 		return errors.Join(fmt.Errorf("start job queue: %w", err), stopEndpoint(ctx, srv))
 	}
 	if err := bot.CatchUpDigest(ctx, s.queue, s.db, s.digest, time.Now()); err != nil {
-		return err
+		// The schedule still runs; the missed week can be sent with
+		// `handoffbot digest`.
+		s.log.Warn("could not catch up on a missed digest", "error", err)
 	}
 	runErr := s.runtime.Run(ctx)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), queueStopTimeout)

@@ -39,11 +39,21 @@ type Finisher interface {
 	FinishDelivery(ctx context.Context, channel string, complete func(tx *sql.Tx) error) (bool, error)
 }
 
+// Pruner forgets old idempotency keys.
+type Pruner interface {
+	PruneKeys(ctx context.Context, before time.Time) (int64, error)
+}
+
 // Store is what the queue's workers need from the database.
 type Store interface {
 	Sweeper
 	Finisher
+	Pruner
 }
+
+// keyRetention is how long envelope and event keys are kept: Slack's
+// redeliveries stop within minutes, a day is plenty.
+const keyRetention = 24 * time.Hour
 
 // SLAFirer acts on a handoff's SLA timers.
 type SLAFirer interface {
@@ -74,9 +84,17 @@ func NewQueue(db *sql.DB, w Workers, log *slog.Logger, o QueueOptions) (*river.C
 	river.AddWorker(workers, &deliverWorker{d: w.Deliverer, f: w.Store})
 	river.AddWorker(workers, &sweepWorker{s: w.Store})
 	river.AddWorker(workers, &slaWorker{sla: w.SLA})
-	periodic := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(o.SweepInterval),
-		func() (river.JobArgs, *river.InsertOpts) { return jobs.Sweep{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true})}
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[jobs.Prune]) error {
+		_, err := w.Store.PruneKeys(ctx, time.Now().Add(-keyRetention))
+		return err
+	}))
+	periodic := []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(o.SweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.Sweep{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.Prune{}, nil }, nil),
+	}
 	if o.Digest.Schedule != nil {
 		river.AddWorker(workers, &digestWorker{d: w.Digest, loc: o.Digest.Location})
 		periodic = append(periodic, o.Digest.digestJob())

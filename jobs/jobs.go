@@ -87,3 +87,10 @@ func (Digest) Kind() string { return "digest" }
 func (Digest) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: MaxAttempts, UniqueOpts: unique}
 }
+
+// Prune forgets idempotency keys old enough that Slack no longer
+// redelivers their envelopes.
+type Prune struct{}
+
+// Kind names the job in River's table.
+func (Prune) Kind() string { return "prune" }
