@@ -55,6 +55,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		return printHelp(stdout)
 	}
+	if cmd == "demo" { // configures itself: no Slack, no environment needed
+		return demo(ctx, args, os.Stdin, stdout, stderr)
+	}
 	sub, ok := commands[cmd]
 	if !ok {
 		return usageError{fmt.Errorf("unknown command %q; run `handoffbot help`", cmd)}

@@ -154,3 +154,17 @@ func (u *UserSim) Home() *View {
 	}
 	return u.s.viewHandle(r, len(r.versions)-1, nil)
 }
+
+// Modal is the modal on top of the user's stack, as it is now, or nil. It
+// does not wait or consume anything: for interactive use (the demo's
+// prompt), where nobody knows in advance whether a modal will open.
+func (u *UserSim) Modal(t TB) *View {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	stack := u.s.vs.stacks[u.id]
+	if len(stack) == 0 {
+		return nil
+	}
+	r := stack[len(stack)-1]
+	return u.s.viewHandle(r, len(r.versions)-1, t)
+}

@@ -218,8 +218,8 @@ func (a *App) topSection(ctx context.Context, p domain.Period, now time.Time) (s
 }
 
 func breakdownLine(r storage.BreakdownRow) string {
-	return fmt.Sprintf("• %s — %d handoffs · accepted %s · MQL → SQL %s",
-		escape(truncateRunes(r.Key, 60)), r.Handoffs, r.Acceptance, r.MQLToSQL)
+	return fmt.Sprintf("• %s — %d %s · accepted %s · MQL → SQL %s",
+		escape(truncateRunes(r.Key, 60)), r.Handoffs, plural(r.Handoffs, "handoff"), r.Acceptance, r.MQLToSQL)
 }
 
 func (a *App) personalSection(ctx context.Context, p domain.Period, marketer string, now time.Time) (string, error) {
@@ -292,3 +292,4 @@ func (a *App) handoffRef(h domain.Handoff) string {
 	}
 	return "*" + escape(h.Lead.Name) + "*" + companySuffix(h)
 }
+
