@@ -292,4 +292,3 @@ func (a *App) handoffRef(h domain.Handoff) string {
 	}
 	return "*" + escape(h.Lead.Name) + "*" + companySuffix(h)
 }
-
