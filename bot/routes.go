@@ -14,7 +14,7 @@ func Routes(app *handlers.App) *Router {
 			"stats":    app.Stats,
 			"digest":   app.DigestCommand,
 			"survey":   app.Survey,
-			"export":   app.ComingSoon("export"),
+			"export":   app.Export,
 		},
 		DefaultCommand: app.NewHandoff,
 		Actions: map[string]ActionHandler{

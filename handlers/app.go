@@ -28,6 +28,7 @@ type Slack interface {
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
 	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
 }
 
 // Store is the state the handlers keep; *storage.DB satisfies it.
@@ -42,6 +43,7 @@ type Store interface {
 	FireSLA(ctx context.Context, f storage.SLAFiring) (bool, error)
 	Snooze(ctx context.Context, id int64, clock, actor string, at, remindAt time.Time, max int) (int, error)
 	FailedDeliveries(ctx context.Context, limit int) ([]storage.FailedDelivery, error)
+	ExportHandoffs(ctx context.Context, from, to time.Time, fn func(domain.Handoff) error) error
 }
 
 // Courier delivers a channel's queued messages now, so people see the card

@@ -56,10 +56,3 @@ func helpFallback() string {
 	}
 	return b.String()
 }
-
-// ComingSoon answers a subcommand whose feature has not landed yet, honestly.
-func (a *App) ComingSoon(name string) func(ctx context.Context, cmd Command) error {
-	return func(ctx context.Context, cmd Command) error {
-		return a.replyPrivately(ctx, cmd.ResponseURL, fmt.Sprintf("`/handoff %s` is coming soon.", name))
-	}
-}
