@@ -4,17 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image/color"
 	"math"
 	"strconv"
 	"time"
 
+	"github.com/go-analyze/charts"
 	"github.com/slack-go/slack"
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/storage"
@@ -25,15 +20,28 @@ import (
 const (
 	ChartWidth  = 1200
 	ChartHeight = 800
-	chartDPI    = 96
 )
 
-// Colours that stay apart for colour-blind readers (Okabe–Ito).
-var (
-	blue   = color.RGBA{R: 0, G: 114, B: 178, A: 255}
-	orange = color.RGBA{R: 230, G: 159, B: 0, A: 255}
-	grey   = color.RGBA{R: 160, G: 160, B: 160, A: 255}
+// Type sizes in points (drawn at 96 dpi: 17 pt is 23 pixels), large enough
+// to read on a phone, where Slack shrinks the 1200-pixel chart to about a
+// third.
+const (
+	chartTitleSize = 22
+	chartTextSize  = 17
 )
+
+// chartTheme is the library's light theme with colours that stay apart
+// for colour-blind readers (Okabe–Ito blue and orange) and dark text.
+var chartTheme = charts.GetTheme(charts.ThemeLight).
+	WithSeriesColors([]charts.Color{
+		{R: 0, G: 114, B: 178, A: 255}, // blue
+		{R: 230, G: 159, B: 0, A: 255}, // orange
+	}).
+	WithTextColor(chartInk)
+
+// chartInk is the colour of all text: darker than the theme's grey, for
+// contrast on a small screen.
+var chartInk = charts.Color{R: 40, G: 40, B: 40, A: 255}
 
 // postChart uploads the 12-week chart next to the stats message with
 // Slack's three-step upload. The stats are already posted, so a failed
@@ -73,165 +81,146 @@ func chartAltText(weeks []storage.WeekPoint) string {
 // RenderChart draws the weekly series as a PNG of ChartWidth × ChartHeight:
 // rates as lines on top (0–100 %), handoffs as bars below, on the same
 // weeks. Two panels instead of two y-axes on one, so neither scale is read
-// against the other's gridlines.
+// against the other's gridlines. It uses go-analyze/charts, which embeds a
+// single font, to keep the static binary (and the image) small.
 func RenderChart(weeks []storage.WeekPoint) ([]byte, error) {
+	return drawChart(weeks, charts.ChartOutputPNG)
+}
+
+// drawChart lays the chart out once for either format: PNG for Slack, SVG
+// for tests that read the text back.
+func drawChart(weeks []storage.WeekPoint, format string) ([]byte, error) {
 	labels := make([]string, len(weeks))
 	for i, w := range weeks {
 		labels[i] = w.Start.Format("Jan 2")
 	}
-	rates, err := ratesPlot(weeks, labels)
-	if err != nil {
-		return nil, err
+	p := charts.NewPainter(charts.PainterOptions{
+		OutputFormat: format, Width: ChartWidth, Height: ChartHeight, Theme: chartTheme,
+	})
+	p.FilledRect(0, 0, ChartWidth, ChartHeight, charts.ColorWhite, charts.ColorWhite, 0)
+	top := p.Child(charts.PainterBoxOption(charts.NewBox(0, 0, ChartWidth, ChartHeight/2)))
+	bottom := p.Child(charts.PainterBoxOption(charts.NewBox(0, ChartHeight/2, ChartWidth, ChartHeight)))
+	rates, counts := ratesChart(weeks, labels), countsChart(weeks, labels)
+	alignPanels(p, &rates, &counts)
+	if err := top.LineChart(rates); err != nil {
+		return nil, fmt.Errorf("draw rates: %w", err)
 	}
-	counts, err := countsPlot(weeks, labels)
-	if err != nil {
-		return nil, err
+	if err := bottom.BarChart(counts); err != nil {
+		return nil, fmt.Errorf("draw handoffs: %w", err)
 	}
-	img := vgimg.NewWith(vgimg.UseWH(px(ChartWidth), px(ChartHeight)), vgimg.UseDPI(chartDPI), vgimg.UseBackgroundColor(color.White))
-	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: 2, Cols: 1, PadTop: vg.Points(12), PadBottom: vg.Points(8), PadX: vg.Points(16), PadY: vg.Points(20),
-		PadLeft: vg.Points(12), PadRight: vg.Points(24)}
-	cs := plot.Align([][]*plot.Plot{{rates}, {counts}}, tiles, dc)
-	rates.Draw(cs[0][0])
-	counts.Draw(cs[1][0])
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+	b, err := p.Bytes()
+	if err != nil {
 		return nil, fmt.Errorf("encode chart: %w", err)
 	}
-	return buf.Bytes(), nil
+	return b, nil
 }
 
-// px converts pixels at chartDPI to the points vg measures in.
-func px(n int) vg.Length { return vg.Length(n) * vg.Inch / chartDPI }
-
-func ratesPlot(weeks []storage.WeekPoint, labels []string) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Acceptance and accept-SLA compliance per week, last %d weeks", len(weeks))
-	p.Title.TextStyle.Font.Size = vg.Points(15)
-	p.Y.Label.Text = "% of handoffs"
-	// Room above 100 % for the legend, so it never covers a line.
-	p.Y.Min, p.Y.Max = 0, 128
-	p.Y.Tick.Marker = plot.ConstantTicks(percentTicks())
-	p.NominalX(labels...)
-	p.X.Label.Text = "Week starting (Monday)"
-	p.Add(plotter.NewGrid())
-	for _, s := range []struct {
-		name string
-		rate func(storage.WeekPoint) domain.Ratio
-		c    color.Color
-	}{
-		{"Acceptance rate (accepted ÷ decided)", func(w storage.WeekPoint) domain.Ratio { return w.Acceptance }, blue},
-		{"Accept-SLA compliance", func(w storage.WeekPoint) domain.Ratio { return w.AcceptSLA }, orange},
-	} {
-		if err := addRateLine(p, weeks, s.name, s.rate, s.c); err != nil {
-			return nil, err
-		}
-	}
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(10), -vg.Points(4)
-	p.Legend.TextStyle.Font.Size = vg.Points(12)
-	return p, nil
-}
-
-// addRateLine draws one rate with a marker per week; a week with nothing
-// to divide breaks the line rather than inventing a value.
-func addRateLine(p *plot.Plot, weeks []storage.WeekPoint, name string, rate func(storage.WeekPoint) domain.Ratio, c color.Color) error {
-	var all plotter.XYs
-	var runs []plotter.XYs
-	var run plotter.XYs
-	for i, w := range weeks {
-		r := rate(w)
-		if !r.Defined() {
-			if len(run) > 0 {
-				runs, run = append(runs, run), nil
+// ratesChart is the upper panel: acceptance rate and accept-SLA compliance
+// in percent, with a marker per week. A week with nothing to divide is a
+// gap in its line rather than an invented value.
+func ratesChart(weeks []storage.WeekPoint, labels []string) charts.LineChartOption {
+	percents := func(rate func(storage.WeekPoint) domain.Ratio) []float64 {
+		vs := make([]float64, len(weeks))
+		for i, w := range weeks {
+			vs[i] = charts.GetNullValue()
+			if r := rate(w); r.Defined() {
+				vs[i] = r.Percent()
 			}
-			continue
 		}
-		xy := plotter.XY{X: float64(i), Y: r.Percent()}
-		run, all = append(run, xy), append(all, xy)
+		return vs
 	}
-	if len(run) > 0 {
-		runs = append(runs, run)
+	series := charts.NewSeriesListLine([][]float64{
+		percents(func(w storage.WeekPoint) domain.Ratio { return w.Acceptance }),
+		percents(func(w storage.WeekPoint) domain.Ratio { return w.AcceptSLA }),
+	})
+	return charts.LineChartOption{
+		Padding:    charts.NewBox(16, 12, 32, 8),
+		SeriesList: series,
+		Title:      chartTitle(fmt.Sprintf("Acceptance and accept-SLA compliance per week, last %d weeks", len(weeks))),
+		Legend: charts.LegendOption{
+			SeriesNames: []string{"Acceptance rate (accepted ÷ decided)", "Accept-SLA compliance"},
+			FontStyle:   chartFont(chartTextSize),
+			Offset:      charts.OffsetStr{Left: charts.PositionRight},
+			Padding:     charts.NewBox(0, 42, 0, 14), // below the title, clear of the 100 % label
+		},
+		XAxis: weekAxis(labels),
+		YAxis: []charts.YAxisOption{{
+			Title: "% of handoffs", TitleFontStyle: chartFont(chartTextSize), LabelFontStyle: chartFont(chartTextSize),
+			Min: charts.Ptr(0.0), Max: charts.Ptr(100.0), LabelCount: 6,
+			ValueFormatter: func(v float64) string { return strconv.Itoa(int(math.Round(v))) + "%" },
+		}},
+		Symbol:          charts.Symbol{Shape: charts.SymbolCircle, Size: 5},
+		LineStrokeWidth: 3,
 	}
-	if len(all) == 0 {
-		return nil
-	}
-	var first *plotter.Line
-	for _, xys := range runs {
-		l, err := plotter.NewLine(xys)
-		if err != nil {
-			return fmt.Errorf("chart line: %w", err)
-		}
-		l.Color, l.Width = c, vg.Points(2.5)
-		p.Add(l)
-		if first == nil {
-			first = l
-		}
-	}
-	pts, err := plotter.NewScatter(all)
-	if err != nil {
-		return fmt.Errorf("chart points: %w", err)
-	}
-	pts.Color, pts.Radius = c, vg.Points(3.5)
-	p.Add(pts)
-	p.Legend.Add(name, first, pts)
-	return nil
 }
 
-// wholeTicks keeps the default ticks that are whole numbers: there is no
-// such thing as 2.5 handoffs.
-type wholeTicks struct{}
-
-func (wholeTicks) Ticks(min, max float64) []plot.Tick {
-	var out []plot.Tick
-	for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
-		if t.Value != math.Trunc(t.Value) {
-			continue
-		}
-		if t.Label != "" {
-			t.Label = strconv.Itoa(int(t.Value))
-		}
-		out = append(out, t)
-	}
-	return out
-}
-
-func percentTicks() []plot.Tick {
-	var ts []plot.Tick
-	for v := 0; v <= 100; v += 20 {
-		ts = append(ts, plot.Tick{Value: float64(v), Label: fmt.Sprintf("%d%%", v)})
-	}
-	return ts
-}
-
-func countsPlot(weeks []storage.WeekPoint, labels []string) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = "Handoffs created per week (the last week so far)"
-	p.Title.TextStyle.Font.Size = vg.Points(15)
-	p.Y.Label.Text = "Handoffs"
-	p.X.Label.Text = "Week starting (Monday)"
-	p.Y.Min = 0
-	p.Y.Tick.Marker = wholeTicks{}
-	values := make(plotter.Values, len(weeks))
-	max := 0
+// countsChart is the lower panel: handoffs created per week as bars, each
+// with its count, on an axis of whole numbers.
+func countsChart(weeks []storage.WeekPoint, labels []string) charts.BarChartOption {
+	counts := make([]float64, len(weeks))
+	most := 0
 	for i, w := range weeks {
-		values[i] = float64(w.Handoffs)
-		max = maxInt(max, w.Handoffs)
+		counts[i] = float64(w.Handoffs)
+		most = max(most, w.Handoffs)
 	}
-	p.Y.Max = math.Max(1, float64(max)*1.1) // headroom; an empty quarter still draws an axis
-	bars, err := plotter.NewBarChart(values, vg.Points(28))
-	if err != nil {
-		return nil, fmt.Errorf("chart bars: %w", err)
+	step, top := wholeScale(most)
+	whole := func(v float64) string { return strconv.Itoa(int(math.Round(v))) } // 12345, not 12.35k
+	series := charts.NewSeriesListBar([][]float64{counts})
+	series[0].Label = charts.SeriesLabel{Show: charts.Ptr(true), FontStyle: chartFont(chartTextSize), ValueFormatter: whole}
+	return charts.BarChartOption{
+		Padding:      charts.NewBox(16, 20, 32, 8),
+		SeriesList:   series,
+		Title:        chartTitle("Handoffs created per week (the last week so far)"),
+		Legend:       charts.LegendOption{Show: charts.Ptr(false)},
+		CategoryAxis: weekAxis(labels),
+		ValueAxis: []charts.ValueAxisOption{{
+			Title: "Handoffs", TitleFontStyle: chartFont(chartTextSize), LabelFontStyle: chartFont(chartTextSize),
+			Min: charts.Ptr(0.0), Max: charts.Ptr(float64(top)), LabelCount: top/step + 1,
+		}},
+		ValueFormatter: whole,
+		BarSize:        0.6,
 	}
-	bars.Color, bars.LineStyle.Color = blue, grey
-	p.Add(plotter.NewGrid(), bars)
-	p.NominalX(labels...)
-	return p, nil
 }
 
-func maxInt(a, b int) int {
-	if a > b {
-		return a
+// alignPanels widens the left margin of the panel whose y-axis labels are
+// narrower, so each bar stands under its week in the panel above.
+func alignPanels(p *charts.Painter, rates *charts.LineChartOption, counts *charts.BarChartOption) {
+	// The widest label of each axis is its top: "100%", and the most digits.
+	rateAxis, countAxis := &rates.YAxis[0], &counts.ValueAxis[0]
+	ratesWidth := p.MeasureText(rateAxis.ValueFormatter(*rateAxis.Max), 0, rateAxis.LabelFontStyle).Width()
+	countsWidth := p.MeasureText(counts.ValueFormatter(*countAxis.Max), 0, countAxis.LabelFontStyle).Width()
+	if d := ratesWidth - countsWidth; d > 0 {
+		counts.Padding.Left += d
+	} else {
+		rates.Padding.Left -= d
 	}
-	return b
+}
+
+// wholeScale picks a step of 1, 2 or 5 times a power of ten and the first
+// multiple of it above the tallest bar, for at most five intervals: there
+// is no such thing as 2.5 handoffs, and an empty quarter still draws an axis.
+func wholeScale(most int) (step, top int) {
+	for mag := 1; ; mag *= 10 {
+		for _, m := range []int{1, 2, 5} {
+			if step = m * mag; most/step < 5 {
+				return step, (most/step + 1) * step
+			}
+		}
+	}
+}
+
+// weekAxis labels every week: twelve short dates fit side by side.
+func weekAxis(labels []string) charts.XAxisOption {
+	return charts.XAxisOption{
+		Labels: labels, LabelCount: len(labels), LabelFontStyle: chartFont(chartTextSize), BoundaryGap: charts.Ptr(true),
+		Title: "Week starting (Monday)", TitleFontStyle: chartFont(chartTextSize),
+	}
+}
+
+func chartTitle(text string) charts.TitleOption {
+	return charts.TitleOption{Text: text, FontStyle: chartFont(chartTitleSize)}
+}
+
+func chartFont(size float64) charts.FontStyle {
+	return charts.FontStyle{FontSize: size, FontColor: chartInk}
 }
