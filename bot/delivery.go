@@ -46,16 +46,17 @@ type Poster interface {
 // Deliverer sends the outbox of a channel, oldest first, one sender per
 // channel across all replicas.
 type Deliverer struct {
-	out   Outbox
-	slack Poster
-	cards CardRenderer
-	log   *slog.Logger
-	now   func() time.Time
+	out     Outbox
+	slack   Poster
+	cards   CardRenderer
+	log     *slog.Logger
+	now     func() time.Time
+	senders senders // this process's senders (senders.go)
 }
 
 // NewDeliverer wires a Deliverer.
 func NewDeliverer(out Outbox, slack Poster, cards CardRenderer, log *slog.Logger) *Deliverer {
-	return &Deliverer{out: out, slack: slack, cards: cards, log: log, now: time.Now}
+	return &Deliverer{out: out, slack: slack, cards: cards, log: log, now: time.Now, senders: newSenders()}
 }
 
 // RetryAfterError says Slack asked us to wait before the next message.
@@ -75,6 +76,11 @@ var errNotReady = errors.New("waiting for the handoff's card to be posted")
 // them. It stops at the first failure that needs waiting (a *RetryAfterError
 // or a transient error), leaving that message first in line.
 func (d *Deliverer) Deliver(ctx context.Context, channel string) error {
+	release, err := d.senders.take(ctx, channel)
+	if err != nil {
+		return err
+	}
+	defer release()
 	unlock, ok, err := d.out.LockChannel(ctx, channel)
 	if err != nil {
 		return err

@@ -15,8 +15,8 @@ import (
 )
 
 // handle acts on one item from slack-go's event stream. Envelopes that need
-// work start a worker and return true; connection news is only recorded.
-func (r *Runtime) handle(base context.Context, evt socketmode.Event) bool {
+// work are scheduled on a worker; connection news is only recorded.
+func (r *Runtime) handle(base context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
 		r.connected.Store(false)
@@ -36,9 +36,8 @@ func (r *Runtime) handle(base context.Context, evt socketmode.Event) bool {
 	case socketmode.EventTypeErrorBadMessage:
 		r.ackUnreadable(evt)
 	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
-		return r.dispatch(base, evt)
+		r.dispatch(base, evt)
 	}
-	return false
 }
 
 // ackUnreadable acks an envelope slack-go could not decode (e.g. an event
@@ -84,36 +83,50 @@ type job struct {
 	settle func(msg string) bool
 }
 
-// dispatch acks what can be acked at once, then hands the work to a worker.
-func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) bool {
+// dispatch acks what can be acked at once, then schedules the work. When
+// the bot is too busy, a slash command is answered so in its ack and an
+// event is left unacked for Slack to redeliver later.
+func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) {
 	req := evt.Request
 	if req == nil {
-		return false
+		return
 	}
 	kind := envelopeKind(evt)
 	r.opts.Metrics.received(req.EnvelopeID, kind)
+	busy := &job{envelopeID: req.EnvelopeID, kind: kind}
 	var j *job
 	switch data := evt.Data.(type) {
 	case slack.SlashCommand:
+		if r.full() {
+			r.ack(req.EnvelopeID, busyCommandAck())
+			r.opts.Metrics.handled(busy, time.Now(), ptr(outcomeBusy))
+			return
+		}
 		r.ack(req.EnvelopeID, nil)
 		j = r.commandJob(data)
 	case slack.InteractionCallback:
 		j = r.interactionJob(req.EnvelopeID, data)
 	case slackevents.EventsAPIEvent:
+		if r.full() {
+			r.log.Warn("too busy: event left for Slack to redeliver", "envelope_id", req.EnvelopeID)
+			r.opts.Metrics.handled(busy, time.Now(), ptr(outcomeBusy))
+			return
+		}
 		r.ack(req.EnvelopeID, nil)
 		j = r.eventJob(data)
 	}
 	if j == nil {
 		r.opts.Metrics.ignored(req.EnvelopeID, kind)
-		return false
+		return
 	}
 	j.envelopeID, j.kind = req.EnvelopeID, kind
 	if j.key == "" {
 		j.key = "envelope:" + req.EnvelopeID
 	}
-	go r.work(base, j)
-	return true
+	r.schedule(base, j)
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // work runs a job with its idempotency claim, a timeout, panic recovery and
 // an answer to the user when it fails.

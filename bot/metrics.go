@@ -34,6 +34,7 @@ const (
 	outcomePanic     = "panic"
 	outcomeDuplicate = "duplicate"
 	outcomeIgnored   = "ignored" // nothing handles it (an event type we do not use)
+	outcomeBusy      = "busy"    // shed: the person was told the bot is too busy (backlog.go)
 )
 
 // scrapeTimeout bounds the database queries made while Prometheus scrapes.

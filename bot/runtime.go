@@ -26,7 +26,7 @@ type Keys interface {
 // Options tune the runtime; zero values take the defaults.
 type Options struct {
 	// Workers bounds how many envelopes are handled at once (default 32).
-	// When all are busy, envelopes wait in slack-go's buffer.
+	// When all are busy, envelopes wait in a bounded backlog (backlog.go).
 	Workers int
 	// DrainTimeout bounds how long shutdown waits for in-flight work
 	// (default 8 s, inside the 10 s a container runtime usually grants).
@@ -51,6 +51,12 @@ type Runtime struct {
 	opts      Options
 	connected atomic.Bool
 	done      chan struct{} // one value per finished envelope
+
+	// Owned by the loop (serve, then drain): workers running, and what
+	// waits for one.
+	busy    int
+	queue   backlog
+	telling chan struct{} // bounds goroutines telling people we are busy
 }
 
 // New wires a runtime. client must not be running yet.
@@ -66,7 +72,7 @@ func New(client *socketmode.Client, router *Router, keys Keys, log *slog.Logger,
 	}
 	return &Runtime{
 		client: client, router: router, keys: keys, log: log, opts: opts,
-		done: make(chan struct{}, opts.Workers),
+		done: make(chan struct{}, opts.Workers), telling: make(chan struct{}, maxTelling),
 	}
 }
 
@@ -88,14 +94,14 @@ func (r *Runtime) Run(ctx context.Context) error {
 	sockErr := make(chan error, 1)
 	go func() { sockErr <- r.client.RunContext(sockCtx) }()
 
-	inflight, err := r.serve(ctx, base, sockErr)
-	if err != nil {
+	if err := r.serve(ctx, base, sockErr); err != nil {
 		cancelWork()
 		return err
 	}
-	r.log.Info("shutting down: draining in-flight work", "in_flight", inflight)
-	if !r.drain(base, inflight) {
-		r.log.Warn("drain timed out; cancelling unfinished work")
+	r.log.Info("shutting down: draining in-flight work", "in_flight", r.busy, "waiting", r.queue.len())
+	if !r.drain(base) {
+		r.log.Warn("drain timed out; cancelling unfinished work", "waiting", r.queue.len())
+		r.shedBacklog()
 		cancelWork()
 	}
 	closeSocket()
@@ -104,48 +110,42 @@ func (r *Runtime) Run(ctx context.Context) error {
 	return nil
 }
 
-// serve is the main loop: one goroutine owns the in-flight count, taking
-// envelopes only while a worker is free.
-func (r *Runtime) serve(ctx, base context.Context, sockErr <-chan error) (inflight int, err error) {
+// serve is the main loop: one goroutine owns the workers' count and the
+// backlog, and reads the socket all the time, so every envelope is acked
+// in time however busy the workers are.
+func (r *Runtime) serve(ctx, base context.Context, sockErr <-chan error) error {
 	for {
-		events := r.client.Events
-		if inflight >= r.opts.Workers {
-			events = nil // backpressure: wait for a worker
-		}
 		select {
 		case <-ctx.Done():
-			return inflight, nil
+			return nil
 		case err := <-sockErr:
 			r.connected.Store(false)
 			if err == nil || errors.Is(err, context.Canceled) {
-				return inflight, nil
+				return nil
 			}
-			return inflight, fmt.Errorf("socket mode: %w", err)
+			return fmt.Errorf("socket mode: %w", err)
 		case <-r.done:
-			inflight--
-		case evt := <-events:
-			if r.handle(base, evt) {
-				inflight++
-			}
+			r.finished(base)
+		case evt := <-r.client.Events:
+			r.handle(base, evt)
 		}
 	}
 }
 
-// drain keeps handling what arrives until nothing is in flight, then lets
-// the ack writer catch up. It reports false if the deadline passed first.
-func (r *Runtime) drain(base context.Context, inflight int) bool {
+// drain keeps handling what arrives until nothing is in flight or waiting,
+// then lets the ack writer catch up. It reports false if the deadline
+// passed first.
+func (r *Runtime) drain(base context.Context) bool {
 	deadline := time.NewTimer(r.opts.DrainTimeout)
 	defer deadline.Stop()
-	for inflight > 0 {
+	for r.busy > 0 {
 		select {
 		case <-deadline.C:
 			return false
 		case <-r.done:
-			inflight--
+			r.finished(base)
 		case evt := <-r.client.Events:
-			if r.handle(base, evt) {
-				inflight++
-			}
+			r.handle(base, evt)
 		}
 	}
 	select {

@@ -77,10 +77,14 @@ func midnight(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
 }
 
-// clip keeps echoed input short.
+// clip keeps echoed input short and shows it as typed: the message is
+// read in Slack, where <, > and & are markup (a typed <!channel> would
+// otherwise show as a channel mention).
 func clip(s string) string {
 	if len(s) > 40 {
-		return s[:40] + "…"
+		s = s[:40] + "…"
 	}
-	return s
+	return echoEscaper.Replace(s)
 }
+
+var echoEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")

@@ -57,21 +57,52 @@ func TestPreviousPeriod(t *testing.T) {
 	}
 }
 
+// FuzzParsePeriod: no input panics; a refusal is EINVALID with a short
+// message that names the accepted forms or the problem and echoes the
+// input only as text (no Slack markup); an accepted period is whole days
+// in the zone, at most three years, labelled so that its label reads back
+// to the same period.
 func FuzzParsePeriod(f *testing.F) {
-	for _, s := range []string{"7d", "quarter", "2026-01-01..2026-03-31", "..", "9999-12-31..0000-01-01"} {
+	for _, s := range []string{
+		"7d", "quarter", "2026-01-01..2026-03-31", "..", "9999-12-31..0000-01-01", " YTD ", "30D",
+		"2026-03-29..2026-03-29", "2026-02-30..2026-03-01", "2023-01-01..2026-01-01", "<!channel>",
+		"2026-01-01 .. 2026-01-31", "2026-01-31..2026-01-01", "\xff..", "０7d",
+	} {
 		f.Add(s)
 	}
-	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := time.Date(2026, 11, 26, 22, 30, 0, 0, time.UTC) // already the 27th in Berlin
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := ParsePeriod(s, now, time.UTC)
-		if err != nil {
-			if ErrorCode(err) != EINVALID || ErrorMessage(err) == "" {
-				t.Fatalf("%q: unclear error %v", s, err)
+		for _, loc := range []*time.Location{time.UTC, berlin} {
+			p, err := ParsePeriod(s, now, loc)
+			if err != nil {
+				msg := ErrorMessage(err)
+				if ErrorCode(err) != EINVALID || msg == "" || len(msg) > 300 || strings.ContainsAny(msg, "<>") {
+					t.Fatalf("ParsePeriod(%q): unclear or unsafe refusal %v", s, err)
+				}
+				continue
 			}
-			return
-		}
-		if !p.Start.Before(p.End) {
-			t.Fatalf("%q: empty period %v", s, p)
+			checkPeriod(t, s, p, loc)
+			again, err := ParsePeriod(p.Label, now, loc)
+			if err != nil || !again.Start.Equal(p.Start) || !again.End.Equal(p.End) {
+				t.Fatalf("ParsePeriod(%q) = %v labelled %q, which reads back as %v, %v", s, p, p.Label, again, err)
+			}
 		}
 	})
+}
+
+func checkPeriod(t *testing.T, s string, p Period, loc *time.Location) {
+	t.Helper()
+	for _, at := range []time.Time{p.Start, p.End} {
+		if at.Location() != loc || !at.Equal(midnight(at)) {
+			t.Fatalf("ParsePeriod(%q) = %v: not midnight in %s", s, p, loc)
+		}
+	}
+	days := p.End.Sub(p.Start).Round(24*time.Hour) / (24 * time.Hour)
+	if days < 1 || days > maxPeriodDays+1 || p.Label == "" {
+		t.Fatalf("ParsePeriod(%q) = %v (%d days, label %q)", s, p, days, p.Label)
+	}
 }

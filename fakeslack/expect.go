@@ -53,6 +53,7 @@ type item struct {
 func (s *Server) addItem(it *item) {
 	it.at = s.now()
 	s.items = append(s.items, it)
+	s.observe(it)
 }
 
 // await waits up to the wait timeout for the first unconsumed item that

@@ -179,6 +179,8 @@ type Server struct {
 	entries []Entry
 	evq     []queuedEvent
 	evWake  chan struct{}
+
+	observers []func(Seen) // see Observe
 }
 
 // New starts a fake Slack on 127.0.0.1 with an empty workspace that

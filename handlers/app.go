@@ -86,6 +86,7 @@ type App struct {
 	digests  DigestStore  // handlers/digest.go
 	// digestSent counts digests queued, for the metrics, when set.
 	digestSent func()
+	homes      homeQueue // handlers/home_refresh.go
 }
 
 // Deps are the App's collaborators; Now defaults to time.Now.

@@ -217,7 +217,7 @@ func (a *App) SubmitFeedback(ctx context.Context, s Submission) (SubmitResult, e
 	f := domain.Feedback{
 		Category: d.Category, Text: d.Text, Campaign: d.Campaign, CreatedBy: s.UserID, State: domain.FeedbackOpen,
 		SourcePermalink: a.permalink(ctx, formMeta{MsgChannel: meta.MsgChannel, MsgTS: meta.MsgTS}),
-		SourceAuthor:    meta.MsgAuthor,
+		SourceAuthor:    userOrNone(meta.MsgAuthor),
 		CreatedAt:       a.now().UTC().Truncate(time.Microsecond), // what Postgres keeps
 	}
 	if d.Handoff != nil {
@@ -255,7 +255,12 @@ func (a *App) afterFeedback(ctx context.Context, f domain.Feedback, h *domain.Ha
 	if h != nil {
 		a.refreshHomes(ctx, h.Assignee, h.CreatedBy)
 	}
-	posted, err := a.feedback.Feedback(ctx, f.ID)
+	var posted domain.Feedback
+	err := a.await(ctx, func() (bool, error) {
+		var err error
+		posted, err = a.feedback.Feedback(ctx, f.ID)
+		return posted.RootTS != "", err
+	})
 	if err != nil {
 		return err
 	}

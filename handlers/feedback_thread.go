@@ -278,12 +278,9 @@ func (a *App) SubmitFeedbackResolution(ctx context.Context, s Submission) (Submi
 	if err != nil {
 		return SubmitResult{}, err
 	}
-	what := value(s.View.State, blockWhatChanged)
-	switch n := len([]rune(what)); {
-	case what == "":
-		return errorsOn(blockWhatChanged, "Say what changed: that is what closes the loop."), nil
-	case n > domain.MaxResolution:
-		return errorsOn(blockWhatChanged, fmt.Sprintf("Keep it under %d characters (this is %d).", domain.MaxResolution, n)), nil
+	what, problem := readResolution(s.View.State)
+	if problem != "" {
+		return errorsOn(blockWhatChanged, problem), nil
 	}
 	f, err := a.feedback.Feedback(ctx, meta.ID)
 	if err != nil {
@@ -296,6 +293,21 @@ func (a *App) SubmitFeedbackResolution(ctx context.Context, s Submission) (Submi
 	}
 	act := Action{UserID: s.UserID, ChannelID: meta.Channel, ResponseURL: meta.ResponseURL}
 	return SubmitResult{After: func(ctx context.Context) error { return a.resolve(ctx, act, meta.ID, what) }}, nil
+}
+
+// readResolution takes "What changed" out of a submitted resolve modal,
+// or the problem with it (the modal's only input).
+func readResolution(state *slack.ViewState) (what, problem string) {
+	what = value(state, blockWhatChanged)
+	switch n := len([]rune(what)); {
+	case what == "":
+		return what, "Say what changed: that is what closes the loop."
+	case n > domain.MaxResolution:
+		return what, fmt.Sprintf("Keep it under %d characters (this is %d).", domain.MaxResolution, n)
+	case !savable(what):
+		return what, "This contains characters that cannot be saved."
+	}
+	return what, ""
 }
 
 // resolve applies a resolution; an acknowledgement that slipped in between

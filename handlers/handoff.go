@@ -229,7 +229,12 @@ func companySuffix(h domain.Handoff) string {
 func (a *App) afterCreate(ctx context.Context, h domain.Handoff, meta formMeta) error {
 	a.deliverNow(ctx, channelsOf(a.creationMessages(h))...)
 	a.refreshHomes(ctx, h.Assignee, h.CreatedBy)
-	posted, err := a.store.Handoff(ctx, h.ID)
+	var posted domain.Handoff
+	err := a.await(ctx, func() (bool, error) {
+		var err error
+		posted, err = a.store.Handoff(ctx, h.ID)
+		return posted.CardPermalink != "", err
+	})
 	if err != nil {
 		return err
 	}
@@ -242,6 +247,27 @@ func (a *App) afterCreate(ctx context.Context, h domain.Handoff, meta formMeta) 
 			h.ID, escape(h.Lead.Name), a.set.HandoffChannel)
 	}
 	return a.confirm(ctx, h.CreatedBy, meta, text)
+}
+
+// awaitPosted bounds how long a confirmation waits for a message another
+// sender is posting (the background job may hold the channel just then).
+const awaitPosted = 3 * time.Second
+
+// await polls done until it holds or awaitPosted passes; the wait only
+// decides the wording of a confirmation, so running out is not an error.
+func (a *App) await(ctx context.Context, done func() (bool, error)) error {
+	deadline := time.Now().Add(awaitPosted)
+	for {
+		ok, err := done()
+		if ok || err != nil || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // confirm tells the person privately where they are, or by DM.

@@ -89,7 +89,7 @@ func handoffModal(f form, meta formMeta, warning []slack.Block) slack.ModalViewR
 		userInput(blockAssignee, "Assignee", f.Assignee, "Leave empty to rotate through the receiving team"),
 		selectInput(blockPriority, "Priority", priorityOptions, string(f.Priority)),
 		textInput(blockNotes, "Notes", f.Notes, domain.MaxNotes, true, true),
-		textInput(blockCRM, "CRM link", f.CRMURL, 3000, true, false),
+		textInput(blockCRM, "CRM link", f.CRMURL, maxCRMLink, true, false),
 	)
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
@@ -193,14 +193,19 @@ func (f form) validate() map[string]string {
 	if f.CRMURL != "" && !domain.ValidWebURL(f.CRMURL) {
 		errs[blockCRM] = "Use a web link starting with https:// or http://."
 	}
+	tooLong(blockCRM, f.CRMURL, maxCRMLink)
+	if f.Assignee != "" && !domain.ValidUserID(f.Assignee) {
+		errs[blockAssignee] = "Choose a person from the list."
+	}
 	if !f.Direction.Valid() {
 		errs[blockDirection] = "Choose Sales or Marketing."
 	}
 	if !f.Priority.Valid() {
 		errs[blockPriority] = "Choose Hot, Warm or Cold."
 	}
-	for block, v := range map[string]string{blockName: f.Name, blockNotes: f.Notes, blockCompany: f.Company} {
-		if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+	for block, v := range map[string]string{blockName: f.Name, blockNotes: f.Notes, blockCompany: f.Company,
+		blockEmail: f.Email, blockPhone: f.Phone, blockSource: f.Source, blockCampaign: f.Campaign, blockCRM: f.CRMURL} {
+		if !savable(v) {
 			errs[block] = "This contains characters that cannot be saved."
 		}
 	}

@@ -25,14 +25,6 @@ func (a *App) Help(ctx context.Context, cmd Command) error {
 	return a.replyPrivately(ctx, cmd.ResponseURL, helpFallback(), helpBlocks("")...)
 }
 
-// Unknown answers a subcommand word the bot does not know with a note and
-// the help.
-func (a *App) Unknown(ctx context.Context, cmd Command) error {
-	word, _, _ := strings.Cut(cmd.Text, " ")
-	note := fmt.Sprintf("I don't know `%s`. Here is what I can do:", escape(word))
-	return a.replyPrivately(ctx, cmd.ResponseURL, note+"\n"+helpFallback(), helpBlocks(note)...)
-}
-
 func helpBlocks(note string) []slack.Block {
 	var lines []string
 	for _, s := range subcommands {

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -24,19 +23,15 @@ func (a *App) HomeOpened(ctx context.Context, e Event) error {
 	return a.publishHome(ctx, e.UserID)
 }
 
-// refreshHomes republishes the App Home of everyone a change concerns, so
-// their queue is right the next time they look. Best effort: the next
-// app_home_opened redraws it anyway.
-func (a *App) refreshHomes(ctx context.Context, users ...string) {
-	slices.Sort(users)
-	for _, u := range slices.Compact(users) {
-		if u == "" {
-			continue
-		}
+// refreshHomes republishes, in the background (home_refresh.go), the App
+// Home of everyone a change concerns, so their queue is right the next
+// time they look. Best effort: the next app_home_opened redraws it anyway.
+func (a *App) refreshHomes(_ context.Context, users ...string) {
+	a.homes.add(func(ctx context.Context, u string) {
 		if err := a.publishHome(ctx, u); err != nil {
 			a.log.InfoContext(ctx, "could not refresh App Home", "user", u, "error", err)
 		}
-	}
+	}, users...)
 }
 
 func (a *App) publishHome(ctx context.Context, userID string) error {

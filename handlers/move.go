@@ -231,16 +231,28 @@ func (a *App) SubmitReason(ctx context.Context, s Submission) (SubmitResult, err
 	if err != nil {
 		return SubmitResult{}, err
 	}
-	reason, note := value(s.View.State, blockReason), value(s.View.State, blockNote)
-	switch {
-	case !domain.ValidReason(meta.Move.Reasons(), reason):
-		return errorsOn(blockReason, "Choose a reason."), nil
-	case reason == domain.OtherReason && note == "":
-		return errorsOn(blockNote, "Say why: “Other” needs a note."), nil
-	case len([]rune(note)) > domain.MaxNotes:
-		return errorsOn(blockNote, fmt.Sprintf("Keep it under %d characters.", domain.MaxNotes)), nil
+	reason, note, block, problem := readReason(meta.Move, s.View.State)
+	if problem != "" {
+		return errorsOn(block, problem), nil
 	}
 	return a.submitChange(ctx, s.UserID, meta, storage.Change{HandoffID: meta.ID, Expected: meta.State, Move: meta.Move, Reason: reason, Note: note}, blockReason)
+}
+
+// readReason takes the reason and note of move m out of a submitted reason
+// modal; a problem comes back with the input block it is about.
+func readReason(m domain.Move, state *slack.ViewState) (reason, note, block, problem string) {
+	reason, note = value(state, blockReason), value(state, blockNote)
+	switch {
+	case !domain.ValidReason(m.Reasons(), reason):
+		return reason, note, blockReason, "Choose a reason."
+	case reason == domain.OtherReason && note == "":
+		return reason, note, blockNote, "Say why: “Other” needs a note."
+	case len([]rune(note)) > domain.MaxNotes:
+		return reason, note, blockNote, fmt.Sprintf("Keep it under %d characters.", domain.MaxNotes)
+	case !savable(note):
+		return reason, note, blockNote, "This contains characters that cannot be saved."
+	}
+	return reason, note, "", ""
 }
 
 // submitChange re-checks permission at submit time, applies the change, and

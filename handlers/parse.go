@@ -41,7 +41,7 @@ const maxNameFromText = 80
 // "Name (Company)" sets the company, and long text also becomes the notes.
 func ParseDraft(text string) Draft {
 	var d Draft
-	text = strings.ToValidUTF8(text, "")
+	text = strings.ReplaceAll(strings.ToValidUTF8(text, ""), "\x00", "") // Postgres keeps no NUL
 	if m := slackUser.FindStringSubmatch(text); m != nil {
 		d.Assignee = m[1]
 	}
@@ -51,15 +51,17 @@ func ParseDraft(text string) Draft {
 	})
 	text = slackOther.ReplaceAllString(text, " ")
 	text = strings.ReplaceAll(text, "mailto:", "")
-	if m := emailRe.FindString(text); m != "" {
+	// What does not fit its input stays in the text, so that the form
+	// Slack is asked to open never holds more than the input allows.
+	if m := emailRe.FindString(text); m != "" && fitsRunes(m, domain.MaxField) {
 		d.Email = m
 		text = strings.Replace(text, m, " ", 1)
 	}
-	if m := urlRe.FindString(text); m != "" {
+	if m := urlRe.FindString(text); m != "" && fitsRunes(m, maxCRMLink) {
 		d.CRMURL = strings.TrimRight(m, ".,;)")
 		text = strings.Replace(text, d.CRMURL, " ", 1)
 	}
-	if m := phoneRe.FindString(text); countDigits(m) >= 7 {
+	if m := phoneRe.FindString(text); countDigits(m) >= 7 && fitsRunes(m, domain.MaxField) {
 		d.Phone = strings.TrimSpace(m)
 		text = strings.Replace(text, m, " ", 1)
 	}

@@ -1,9 +1,12 @@
 package handlers
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/handoffbot/handoffbot/domain"
 )
 
 func TestParseDraft(t *testing.T) {
@@ -46,19 +49,54 @@ func TestParseDraftBounds(t *testing.T) {
 	}
 }
 
+// FuzzParseDraft: whatever follows /handoff, the New handoff form it
+// prefills is one Slack opens and the person can submit: every input
+// within its max_length, valid UTF-8 without NUL, the assignee a user ID;
+// and nothing typed is lost silently: long text is kept in the notes.
 func FuzzParseDraft(f *testing.F) {
-	for _, s := range []string{"Dana Scully (FBI) dana@fbi.example", "<@U1|x> <mailto:a@b.c|a@b.c>", "((((", "\xff\xfe"} {
+	for _, s := range []string{
+		"Dana Scully (FBI) dana@fbi.example", "<@U1|x> <mailto:a@b.c|a@b.c>", "((((", "\xff\xfe",
+		"Jane\x00 Doe jane@acme.example\x00", strings.Repeat("a", 300) + "@acme.example",
+		"+1 " + strings.Repeat("5", 400), "<@U0REP|fox> <@W123> <#C1|general> <!here> <https://x.example|a|b>",
+		"Dana (FBI) (CIA)", "ſ@aK.example", "Name (\n)", // 40 KB inputs: TestParseDraftKeepsEveryInputWithinItsLimit
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		d := ParseDraft(s)
-		for _, v := range []string{d.Name, d.Company, d.Email, d.Phone, d.CRMURL, d.Notes} {
-			if !utf8.ValidString(v) {
-				t.Fatalf("invalid UTF-8 in %+v", d)
-			}
+		v := handoffModal(form{Draft: d, Direction: domain.ToSales, Priority: domain.Warm}, formMeta{}, nil)
+		if problems := modalProblems(v); len(problems) > 0 {
+			t.Fatalf("ParseDraft(%q) prefills a form Slack would not take: %v\n%+v", s, problems, d)
 		}
-		if utf8.RuneCountInString(d.Name) > 200 || utf8.RuneCountInString(d.Notes) > 3000 {
-			t.Fatalf("over limits: %+v", d)
+		if d.Assignee != "" && !userIDish.MatchString(d.Assignee) {
+			t.Fatalf("ParseDraft(%q): assignee %q is not a user ID", s, d.Assignee)
+		}
+		if utf8.RuneCountInString(d.Name) > maxNameFromText && d.Notes == "" {
+			t.Fatalf("ParseDraft(%q): name %q cut without keeping the text in the notes", s, d.Name)
 		}
 	})
+}
+
+// userIDish is the shape of a mentioned user's ID: never markup.
+var userIDish = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
+
+// 40 KB after /handoff, in each of the shapes the parser picks out: the
+// form still fits Slack.
+func TestParseDraftKeepsEveryInputWithinItsLimit(t *testing.T) {
+	for _, s := range []string{
+		strings.Repeat("a", 40_000) + "@acme.example",
+		"+1 " + strings.Repeat("5", 40_000),
+		"https://crm.example/" + strings.Repeat("x", 40_000),
+		"Jane Doe (" + strings.Repeat("Acme ", 8_000) + ")",
+		strings.Repeat("Jane Doe\x00 ", 4_000),
+	} {
+		d := ParseDraft(s)
+		v := handoffModal(form{Draft: d, Direction: domain.ToSales, Priority: domain.Warm}, formMeta{}, nil)
+		if problems := modalProblems(v); len(problems) > 0 {
+			t.Errorf("ParseDraft(%.40q…): %v", s, problems)
+		}
+		if d.Notes == "" {
+			t.Errorf("ParseDraft(%.40q…) kept nothing in the notes: %+v", s, d)
+		}
+	}
 }

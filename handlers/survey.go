@@ -131,13 +131,9 @@ func (a *App) SubmitSurvey(ctx context.Context, s Submission) (SubmitResult, err
 	if err != nil {
 		return SubmitResult{}, err
 	}
-	var scores domain.Scores
-	for i := range scores {
-		v, err := strconv.Atoi(value(s.View.State, statementBlock(i)))
-		if err != nil || v < domain.MinScore || v > domain.MaxScore {
-			return errorsOn(statementBlock(i), "Choose from 1 to 5."), nil
-		}
-		scores[i] = v
+	scores, block := readScores(s.View.State)
+	if block != "" {
+		return errorsOn(block, "Choose from 1 to 5."), nil
 	}
 	team, err := a.surveyTeam(ctx, s.UserID)
 	if domain.ErrorCode(err) == domain.EFORBIDDEN {
@@ -156,6 +152,20 @@ func (a *App) SubmitSurvey(ctx context.Context, s Submission) (SubmitResult, err
 			team, scores.Total()))}},
 	}
 	return SubmitResult{Response: slack.NewUpdateViewSubmissionResponse(&done)}, nil
+}
+
+// readScores takes the twenty ratings out of a submitted survey modal, or
+// the block of the first statement without a rating from 1 to 5.
+func readScores(state *slack.ViewState) (domain.Scores, string) {
+	var scores domain.Scores
+	for i := range scores {
+		v, err := strconv.Atoi(value(state, statementBlock(i)))
+		if err != nil || v < domain.MinScore || v > domain.MaxScore {
+			return scores, statementBlock(i)
+		}
+		scores[i] = v
+	}
+	return scores, ""
 }
 
 // startSurvey opens a round and invites both teams by DM, through the

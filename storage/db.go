@@ -102,6 +102,8 @@ func mapError(err error) error {
 				return errors.Join(domain.Errorf(domain.ECONFLICT, "That already exists."), err)
 			}
 			return errors.Join(domain.Errorf(domain.EINVALID, "That value is not allowed."), err)
+		case "22": // data exception: a value Postgres cannot store (a NUL, out of range)
+			return errors.Join(domain.Errorf(domain.EINVALID, "That value cannot be saved."), err)
 		case "08", "57": // connection exception, operator intervention (shutdown)
 			return errors.Join(unavailable(), err)
 		}

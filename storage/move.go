@@ -100,7 +100,7 @@ func applyChange(ctx context.Context, tx *sqlx.Tx, c Change) (domain.Event, erro
 	} else {
 		to, ok := c.Expected.Next(c.Move)
 		if !ok {
-			return ev, domain.Errorf(domain.EINVALID, "A %s handoff cannot be moved that way.", c.Expected.Label())
+			return ev, domain.Errorf(domain.EINVALID, "This handoff is %s; it cannot be moved that way.", c.Expected.Label())
 		}
 		ev.Kind, ev.To = string(to), to
 		if c.Move == domain.MoveAccept && c.NewAssignee != "" {

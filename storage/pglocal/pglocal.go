@@ -25,8 +25,9 @@ import (
 // Server is a Postgres server on which databases can be created.
 type Server struct {
 	// URL connects to the server's maintenance database as a superuser.
-	URL  string
-	stop func() error
+	URL     string
+	stop    func() error
+	cluster *cluster // nil for a server that was found running
 }
 
 // HowToInstall is the advice given when no server can be found or started.
@@ -104,28 +105,17 @@ func Start(ctx context.Context) (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	data := filepath.Join(dir, "data")
-	run := func(args ...string) error {
-		cmd := owner.command(ctx, args...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("%s: %w\n%s", filepath.Base(args[0]), err, out)
-		}
-		return nil
-	}
-	if err := run(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"); err != nil {
+	c := &cluster{bin: bin, dir: dir, data: filepath.Join(dir, "data"), owner: owner,
+		opts: fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", port, dir)}
+	if err := c.pg(ctx, "initdb", "-D", c.data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("start postgres: %w", err)
 	}
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", port, dir)
-	if err := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start"); err != nil {
+	if err := c.start(ctx); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("start postgres: %w", err)
 	}
-	stop := func() error {
-		err := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop")
-		return errors.Join(err, os.RemoveAll(dir))
-	}
-	return &Server{URL: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port), stop: stop}, nil
+	return &Server{URL: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port), stop: c.remove, cluster: c}, nil
 }
 
 // binDir finds initdb on PATH or in Debian's versioned directories, newest first.

@@ -1,0 +1,184 @@
+package bot
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/handoffbot/handoffbot/fakeslack"
+	"github.com/handoffbot/handoffbot/handlers"
+	"github.com/handoffbot/handoffbot/storage/storagetest"
+)
+
+// startOneWorker is start with a single worker, so one slow handler makes
+// the runtime busy.
+func startOneWorker(t *testing.T, router *Router) *harness {
+	t.Helper()
+	fs, err := fakeslack.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fs.Close)
+	fs.AddUser(fakeslack.User{ID: alice, Name: "alice"})
+	fs.AddChannel(fakeslack.Channel{ID: channel, Name: "general", BotIsMember: true, Members: []string{alice}})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	client := NewClient(ClientOptions{AppToken: fs.AppToken(), BotToken: fs.BotToken(), APIURL: fs.APIURL()}, log)
+	rt := New(client, router, storagetest.New(t), log, Options{Workers: 1, DrainTimeout: 5 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(ctx) }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := fs.WaitConnections(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{slack: fs, rt: rt}
+	h.stop = func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("Run did not return")
+		}
+	}
+	t.Cleanup(func() {
+		if ctx.Err() == nil {
+			h.stop()
+		}
+	})
+	return h
+}
+
+// blocker is a command handler that holds its worker until released.
+type blocker struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func newBlocker() *blocker {
+	return &blocker{started: make(chan struct{}, 1), release: make(chan struct{})}
+}
+
+func (b *blocker) handle(ctx context.Context, _ handlers.Command) error {
+	b.started <- struct{}{}
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+func (b *blocker) waitStarted(t *testing.T) {
+	t.Helper()
+	select {
+	case <-b.started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the blocking handler did not start")
+	}
+}
+
+// While every worker is busy the socket is still read: envelopes are acked
+// at once and handled, in order, when a worker is free.
+func TestBusyWorkersDoNotDelayAcks(t *testing.T) {
+	b := newBlocker()
+	var handled atomic.Int32
+	h := startOneWorker(t, &Router{
+		Commands:       map[string]CommandHandler{"block": b.handle},
+		DefaultCommand: func(context.Context, handlers.Command) error { handled.Add(1); return nil },
+	})
+	u := h.slack.User(alice)
+	u.Slash(t, channel, "/handoff block")
+	b.waitStarted(t)
+	for range 5 { // more than the one worker, fewer than the backlog holds
+		if inv := u.Slash(t, channel, "/handoff list"); inv != nil && inv.Ack.Latency > time.Second {
+			t.Errorf("ack took %v while the worker was busy", inv.Ack.Latency)
+		}
+	}
+	if n := handled.Load(); n != 0 {
+		t.Fatalf("%d envelopes handled while the only worker was busy", n)
+	}
+	close(b.release)
+	h.stop() // drains the backlog
+	if n := handled.Load(); n != 5 {
+		t.Errorf("%d of 5 waiting envelopes handled after the worker was free", n)
+	}
+}
+
+// A submission that cannot get a worker in time is answered busy on the
+// modal, keeping what was typed, and is not acted on afterwards: Slack
+// would have shown an error, so saving it late could make a duplicate.
+func TestWaitingSubmissionIsAnsweredBusyAndNotActedOn(t *testing.T) {
+	b := newBlocker()
+	var h *harness
+	var saved atomic.Int32
+	h = startOneWorker(t, &Router{
+		Commands: map[string]CommandHandler{"block": b.handle},
+		DefaultCommand: func(ctx context.Context, c handlers.Command) error {
+			in := slack.NewInputBlock("name", slack.NewTextBlockObject(slack.PlainTextType, "Name", false, false), nil,
+				slack.NewPlainTextInputBlockElement(nil, "value"))
+			_, err := h.rt.client.OpenViewContext(ctx, c.TriggerID, slack.ModalViewRequest{
+				Type: slack.VTModal, CallbackID: "form", Title: slack.NewTextBlockObject(slack.PlainTextType, "Form", false, false),
+				Submit: slack.NewTextBlockObject(slack.PlainTextType, "Save", false, false), Blocks: slack.Blocks{BlockSet: []slack.Block{in}},
+			})
+			return err
+		},
+		Submissions: map[string]SubmitHandler{"form": func(context.Context, handlers.Submission) (handlers.SubmitResult, error) {
+			saved.Add(1)
+			return handlers.SubmitResult{}, nil
+		}},
+	})
+	u := h.slack.User(alice)
+	u.Slash(t, channel, "/handoff")
+	modal := u.ExpectModal(t).Fill("Name", "Dana")
+	u.Slash(t, channel, "/handoff block")
+	b.waitStarted(t)
+	sub := modal.Submit(t)
+	if sub == nil || sub.ResponseAction != "errors" || !strings.Contains(sub.Errors["Name"], "very busy") {
+		t.Fatalf("submission answer: %+v", sub)
+	}
+	if sub.Ack.Latency > 2500*time.Millisecond {
+		t.Errorf("answered after %v; Slack gives up at 3 s", sub.Ack.Latency)
+	}
+	if modal.Value("Name") != "Dana" {
+		t.Error("input lost")
+	}
+	close(b.release)
+	h.stop()
+	if n := saved.Load(); n != 0 {
+		t.Errorf("a submission answered busy was saved %d times afterwards", n)
+	}
+}
+
+// When the backlog is full a slash command is answered busy in its ack,
+// and nothing else is lost: what was waiting is handled.
+func TestFullBacklogAnswersCommandsBusy(t *testing.T) {
+	b := newBlocker()
+	var handled atomic.Int32
+	h := startOneWorker(t, &Router{
+		Commands:       map[string]CommandHandler{"block": b.handle},
+		DefaultCommand: func(context.Context, handlers.Command) error { handled.Add(1); return nil },
+	})
+	u := h.slack.User(alice)
+	u.Slash(t, channel, "/handoff block")
+	b.waitStarted(t)
+	for range backlogPerWorker {
+		u.Slash(t, channel, "/handoff list")
+	}
+	u.Slash(t, channel, "/handoff list")
+	u.ExpectEphemeral(t, "very busy")
+	close(b.release)
+	h.stop()
+	if n := handled.Load(); n != backlogPerWorker {
+		t.Errorf("%d of %d waiting envelopes handled", n, backlogPerWorker)
+	}
+	h.slack.ExpectNothingElse(t)
+}
