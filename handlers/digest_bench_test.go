@@ -29,7 +29,7 @@ func BenchmarkDigestWeek(b *testing.B) {
 	defer db.Close()
 	now := storagetest.LargeEnd.Add(9 * time.Hour) // a Monday, 09:00
 	app := New(Deps{Store: db, Digests: db, Feedback: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: func() time.Time { return now },
+		Now:      func() time.Time { return now },
 		Settings: Settings{Calendar: businesstime.New(businesstime.Hours{}, nil, time.UTC)}})
 	week := app.LastWeek(now)
 	ctx := context.Background()
