@@ -8,9 +8,6 @@ import (
 	"time"
 )
 
-// minutesPerDay is the largest span end: "24:00".
-const minutesPerDay = 24 * 60
-
 // span is one stretch of working time in a day, in minutes after local
 // midnight, 0 <= start < end <= minutesPerDay. Minutes are enough: nobody
 // configures office hours to the second, and it keeps the String form short.

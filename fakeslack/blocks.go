@@ -332,10 +332,3 @@ func deepCopy(v any) any {
 		return v
 	}
 }
-
-func copyBlocks(b []any) []any {
-	if b == nil {
-		return nil
-	}
-	return deepCopy(b).([]any)
-}

@@ -2,7 +2,6 @@ package fakeslack
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -277,15 +276,6 @@ func (v *View) ExpectUpdate(t TB) *View {
 		return nil
 	}
 	return it.view.withT(t)
-}
-
-// isOpen reports whether the view is still open (a modal may be open but
-// covered by a pushed one). Call with s.mu held.
-func (v *View) isOpen() bool {
-	if v.rec.kind == "home" {
-		return true
-	}
-	return v.rec.open && slices.Contains(v.s.vs.stacks[v.rec.user], v.rec)
 }
 
 // onScreen reports whether the user can touch the view: a Home tab, or the

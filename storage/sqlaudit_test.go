@@ -62,14 +62,13 @@ func TestSQLIsNeverBuiltFromInput(t *testing.T) {
 }
 
 type audit struct {
-	fset    *token.FileSet
-	files   map[string]*ast.File
-	consts  map[string]bool
-	maps    map[string]bool            // package maps whose values are all string literals
-	funcs   map[string]*ast.FuncDecl   // package functions by name
-	parents map[ast.Node]*ast.FuncDecl // enclosing function of each call found
-	calls   []queryCall
-	src     map[string][]byte
+	fset   *token.FileSet
+	files  map[string]*ast.File
+	consts map[string]bool
+	maps   map[string]bool          // package maps whose values are all string literals
+	funcs  map[string]*ast.FuncDecl // package functions by name
+	calls  []queryCall
+	src    map[string][]byte
 }
 
 type queryCall struct {
