@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,10 +31,15 @@ import (
 //
 // LOAD_RATES (envelopes/s, default 50,200,1000) and LOAD_SECONDS (default
 // 10) change the runs; LOAD_PROFILE=dir saves the bot's CPU and heap
-// profiles of each run there (pprof on HTTP_ADDR, PPROF=true).
+// profiles of each run there (pprof on HTTP_ADDR, PPROF=true); LOAD_BIN
+// runs another build instead of this tree's (e.g. the last release, for a
+// before and after on the same machine).
 func BenchmarkLoad(b *testing.B) {
 	rates, seconds := envInts(b, "LOAD_RATES", "50,200,1000"), envInts(b, "LOAD_SECONDS", "10")[0]
-	bin := buildBot(b)
+	bin := os.Getenv("LOAD_BIN")
+	if bin == "" {
+		bin = buildBot(b)
+	}
 	var results []*loadResult
 	for _, rate := range rates {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
@@ -45,8 +51,8 @@ func BenchmarkLoad(b *testing.B) {
 			results = append(results, r)
 		})
 	}
-	fmt.Printf("\nLoad benchmark: %s, %d × %s, Go %s; bot, fake Slack + load generator and PostgreSQL on the same machine\n\n",
-		cpuModel(), numCPU(), memTotal(), strings.TrimPrefix(runtimeVersion(), "go"))
+	fmt.Printf("\nLoad benchmark: %d × %s, %s, Go %s; bot, fake Slack + load generator and PostgreSQL on the same machine\n\n",
+		runtime.NumCPU(), cpuModel(), memTotal(), strings.TrimPrefix(runtime.Version(), "go"))
 	printLoadTable(os.Stdout, results)
 }
 
@@ -58,7 +64,6 @@ type loadRun struct {
 	fs      *fakeslack.Server
 	w       *watcher
 	db      *sql.DB // the bot's database, for counting and sampling
-	dbName  string
 	proc    *exec.Cmd
 	exited  chan error
 	httpURL string
@@ -86,12 +91,6 @@ func runLoad(b *testing.B, bin string, rate int, dur time.Duration) *loadResult 
 	}
 	defer r.db.Close()
 	r.db.SetMaxOpenConns(2)
-	if err := r.db.QueryRow(`SELECT current_database()`).Scan(&r.dbName); err != nil {
-		b.Fatal(err)
-	}
-	if os.Getenv("LOAD_SQL_LOG") != "" { // TEMP
-		r.db.Exec(`ALTER DATABASE ` + r.dbName + ` SET log_statement = 'all'`)
-	}
 	r.start(bin, dbURL)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -129,11 +128,20 @@ func (r *loadRun) start(bin, dbURL string) {
 		"HTTP_ADDR=" + addr, "PPROF=true",
 	}
 	r.proc.Stdout, r.proc.Stderr = logs, logs
+	// The bot dies with the benchmark, even if the benchmark crashes.
+	r.proc.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := r.proc.Start(); err != nil {
 		b.Fatal(err)
 	}
 	r.exited = make(chan error, 1)
 	go func() { r.exited <- r.proc.Wait() }()
+	b.Cleanup(func() {
+		select {
+		case <-r.exited:
+		default:
+			_ = r.proc.Process.Kill()
+		}
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := r.fs.WaitConnections(ctx, 1); err != nil {
@@ -161,9 +169,7 @@ func (r *loadRun) drive(ctx context.Context, marketers []string) ([]*flow, time.
 		time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
 		f := &flow{lead: fmt.Sprintf("Load Lead %05d", i)}
 		flows[i] = f
-		asked := time.Now()
-		m := <-pool
-		f.startLag = time.Since(asked)
+		m := <-pool // 500 marketers: none waits in practice
 		wg.Go(func() { f.run(flowCtx, r.fs, r.w, m, func() { pool <- m }) })
 	}
 	wg.Wait()

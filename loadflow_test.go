@@ -55,7 +55,6 @@ type flow struct {
 	sent     int              // envelopes sent
 	lastSent time.Time        // when the last of them was sent
 	saved    bool             // the form was accepted: the person was told it is saved
-	startLag time.Duration    // waited for a free marketer
 	err      string           // where it stopped, if it did
 	done     time.Time
 }
@@ -105,14 +104,19 @@ func (f *flow) run(ctx context.Context, fs *fakeslack.Server, w *watcher, m stri
 	}
 	f.acks[0] = inv.Ack.Latency
 	v, ok := wait(ctx, modal, 10*time.Second)
-	if !ok || v.told != "" {
+	if !ok { // the modal may still come: this marketer is out of the pool
 		w.cancel(kindModal, m)
-		f.fail("no modal within 10 s", v.told)
+		released = true
+		f.err = "no modal within 10 s"
+		return
+	}
+	if v.told != "" {
+		f.fail("", v.told)
 		return
 	}
 	card := w.expect(kindCard, f.lead)
 	f.send()
-	sub := v.view.Select("Priority", "Hot").Submit(tb)
+	sub := v.view.Submit(tb) // as prefilled from the command
 	release()
 	released = true
 	if sub != nil {

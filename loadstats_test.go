@@ -25,14 +25,15 @@ import (
 type loadResult struct {
 	rate  int
 	dur   time.Duration
-	start time.Time
+	start time.Time // the first envelope
 	flows []*flow
-	drain time.Duration // last flow ended → outbox empty; -1: never
+	// sendEnd is when the last envelope was sent.
+	sendEnd time.Time
+	drain   time.Duration // last flow ended → outbox empty; -1: never
 	sample
 
 	sent, ackedInTime, acked, late, dupAcks int
 	ackLatencies                            []time.Duration
-	slowestKind                             string
 	submitted, saved, carded, accepted      int
 	cardsSeen, cardsDoubled, leftInOutbox   int
 	flowErrors                              map[string]int
@@ -85,6 +86,9 @@ func (res *loadResult) collect(r *loadRun) {
 		}
 	}
 	slices.Sort(res.ackLatencies)
+	if res.dupAcks > 0 {
+		res.problems = append(res.problems, fmt.Sprintf("%d envelopes acked twice", res.dupAcks))
+	}
 	res.cardsSeen, res.cardsDoubled = r.w.doubled()
 	err := r.db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE h.card_ts <> ''), count(*) FILTER (WHERE h.state = 'accepted'),
 			count(*) - count(DISTINCT l.email)
@@ -116,8 +120,24 @@ func (res *loadResult) perHandoff() string {
 	for _, m := range slices.Sorted(maps.Keys(res.calls)) {
 		parts = append(parts, fmt.Sprintf("%s %.1f", m, float64(res.calls[m])/float64(res.saved)))
 	}
-	return fmt.Sprintf("per saved handoff: %.0f transactions; Web API calls: %s",
-		float64(res.xacts)/float64(res.saved), strings.Join(parts, ", "))
+	return fmt.Sprintf("ack p99 by kind: %s; per saved handoff: %.0f transactions; Web API calls: %s",
+		res.ackByKind(), float64(res.xacts)/float64(res.saved), strings.Join(parts, ", "))
+}
+
+// ackByKind is the p99 ack of the envelopes acked within 3 s, by kind.
+func (res *loadResult) ackByKind() string {
+	var parts []string
+	for i, kind := range []string{"command", "submission", "click"} {
+		var ds []time.Duration
+		for _, f := range res.flows {
+			if f.acks[i] > 0 {
+				ds = append(ds, f.acks[i])
+			}
+		}
+		slices.Sort(ds)
+		parts = append(parts, kind+" "+fmtD(pct(ds, 99)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // scrape reads envelope outcomes and database pool waits from /metrics.
@@ -302,7 +322,6 @@ func printLoadTable(w io.Writer, results []*loadResult) {
 
 // sample is what the sampler saw while the load ran.
 type sample struct {
-	sendEnd             time.Time
 	maxConns, maxActive int
 	botCPU, selfCPU     time.Duration
 	pgCPU               time.Duration // the bot's Postgres backends
@@ -457,8 +476,6 @@ func cpuModel() string {
 	return runtime.GOARCH
 }
 
-func numCPU() int { return runtime.NumCPU() }
-
 func memTotal() string {
 	return fmt.Sprintf("%.0f GiB RAM", float64(procMemTotal())/(1<<20))
 }
@@ -473,5 +490,3 @@ func procMemTotal() int {
 	}
 	return 0
 }
-
-func runtimeVersion() string { return runtime.Version() }

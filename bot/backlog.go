@@ -6,13 +6,16 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 )
 
 // Overload. Slack shows the person an error when an envelope is not acked
 // within 3 s, and a modal submission's answer is its ack. So the runtime
 // never stops reading the socket: what arrives while every worker is busy
 // waits in a bounded backlog, modal submissions (and option suggestions)
-// ahead of work that is already acked. A submission that has waited
+// first, then commands and shortcuts (their trigger_id, which opens a
+// modal, lasts 3 s), then clicks and events, which are already acked and
+// can wait. A submission that has waited
 // answerWithin is answered "busy" on the modal, keeping what the person
 // typed, and is never acted on afterwards: nothing is saved after Slack
 // told the person it failed, so a retry cannot make a second handoff.
@@ -46,27 +49,44 @@ type waiting struct {
 	timer   *time.Timer // submissions only
 }
 
-// backlog is the envelopes waiting for a worker, oldest first, those
-// waiting for their answer (submissions) ahead of the rest. Only the
-// runtime's loop touches it; the answer timers only claim their job.
+// backlog is the envelopes waiting for a worker, oldest first within each
+// priority. Only the runtime's loop touches it; the answer timers only
+// claim their job.
 type backlog struct {
-	urgent, rest []*waiting
+	queues [3][]*waiting // by priority
+	n      int
 }
 
-func (b *backlog) len() int { return len(b.urgent) + len(b.rest) }
+// priority of a job in the backlog, 0 first.
+func priority(j *job) int {
+	switch j.kind {
+	case string(slack.InteractionTypeViewSubmission), string(slack.InteractionTypeBlockSuggestion):
+		return 0 // Slack waits for the answer
+	case string(socketmode.EventTypeSlashCommand), string(slack.InteractionTypeShortcut), string(slack.InteractionTypeMessageAction):
+		return 1 // the trigger_id expires
+	}
+	return 2
+}
+
+func (b *backlog) len() int { return b.n }
+
+func (b *backlog) push(w *waiting) {
+	p := priority(w.j)
+	b.queues[p] = append(b.queues[p], w)
+	b.n++
+}
 
 func (b *backlog) pop() *waiting {
-	q := &b.urgent
-	if len(*q) == 0 {
-		q = &b.rest
+	for p := range b.queues {
+		if q := b.queues[p]; len(q) > 0 {
+			w := q[0]
+			q[0] = nil
+			b.queues[p] = q[1:]
+			b.n--
+			return w
+		}
 	}
-	if len(*q) == 0 {
-		return nil
-	}
-	w := (*q)[0]
-	(*q)[0] = nil
-	*q = (*q)[1:]
-	return w
+	return nil
 }
 
 // full says that an envelope arriving now would be shed.
@@ -87,16 +107,14 @@ func (r *Runtime) schedule(base context.Context, j *job) {
 		return
 	}
 	w := &waiting{j: j}
-	if j.settle == nil {
-		r.queue.rest = append(r.queue.rest, w)
-		return
+	if j.settle != nil {
+		w.timer = time.AfterFunc(answerWithin, func() {
+			if w.claimed.CompareAndSwap(false, true) {
+				r.shed(j)
+			}
+		})
 	}
-	w.timer = time.AfterFunc(answerWithin, func() {
-		if w.claimed.CompareAndSwap(false, true) {
-			r.shed(j)
-		}
-	})
-	r.queue.urgent = append(r.queue.urgent, w)
+	r.queue.push(w)
 }
 
 // finished frees a worker and gives it the next job that is still to do.

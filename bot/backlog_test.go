@@ -182,3 +182,20 @@ func TestFullBacklogAnswersCommandsBusy(t *testing.T) {
 	}
 	h.slack.ExpectNothingElse(t)
 }
+
+// What Slack is waiting for goes first, then what must open a modal
+// within 3 s, then clicks and events, oldest first within each.
+func TestBacklogOrder(t *testing.T) {
+	var b backlog
+	for _, kind := range []string{"block_actions", "slash_commands", "events_api", "view_submission", "shortcut", "block_suggestion"} {
+		b.push(&waiting{j: &job{kind: kind}})
+	}
+	var got []string
+	for w := b.pop(); w != nil; w = b.pop() {
+		got = append(got, w.j.kind)
+	}
+	want := "view_submission block_suggestion slash_commands shortcut block_actions events_api"
+	if strings.Join(got, " ") != want || b.len() != 0 {
+		t.Errorf("order %q (%d left), want %q", got, b.len(), want)
+	}
+}

@@ -22,7 +22,9 @@ type Seen struct {
 //
 // f runs with the server's lock held: it must return at once and must not
 // call the Server or the handles' methods; hand the Seen to a goroutine of
-// your own. The handles may be used there as any other.
+// your own. The handles may be used there as any other, but they come
+// without a TB: Submit and the UserSim actions report to the TB they are
+// given, while Fill and Select on a view that is no longer on screen panic.
 func (s *Server) Observe(f func(Seen)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
