@@ -220,40 +220,62 @@ type patient struct {
 	retries atomic.Int32
 }
 
-// handOff has from run /handoff for lead name and submit the form to
-// assignee until the handoff is saved. A submit whose ack was lost may
-// have been saved: submitting again then shows the duplicate warning (the
-// form has the lead's email), and the form is closed.
+// handOff has from hand lead name to assignee: /handoff, then the form
+// submitted until the handoff is saved.
 func (p *patient) handOff(from, assignee, name string) bool {
+	form := p.openForm(from, assignee, name)
+	return form != nil && p.submit(form, name) != ""
+}
+
+// openForm has from run /handoff for lead name until the New handoff form
+// opens, and chooses assignee in it.
+func (p *patient) openForm(from, assignee, name string) *fakeslack.View {
 	email := strings.ReplaceAll(strings.ToLower(name), " ", ".") + "@example.com"
 	for range 10 {
 		a := &attempt{}
 		if p.fs.User(from).Slash(a, handoffChannel, "/handoff "+name+" "+email) == nil {
 			p.retries.Add(1) // the form may open all the same
 		}
-		form := p.fs.User(from).ExpectModal(a)
-		if form == nil {
-			continue
-		}
-		form.SelectUser("Assignee", assignee)
-		for range 10 {
-			b := &attempt{}
-			switch sub := form.Submit(b); {
-			case sub == nil:
-				p.retries.Add(1) // Slack showed an error on the form; the input is still there
-			case sub.ResponseAction == "":
-				return true
-			case sub.ResponseAction == "update" && strings.Contains(sub.View.Text(), "already has an open handoff"):
-				sub.View.Close(b)
-				return true
-			default:
-				p.t.Errorf("%s: the form answered %+v", name, sub)
-				return false
-			}
+		if form := p.fs.User(from).ExpectModal(a); form != nil {
+			return form.SelectUser("Assignee", assignee)
 		}
 	}
-	p.t.Errorf("%s: never handed off", name)
-	return false
+	p.t.Errorf("%s: the form never opened", name)
+	return nil
+}
+
+// How a form came to be saved, as submit reports it.
+const (
+	savedAtOnce      = "saved at once"
+	savedAckLost     = "saved, but the ack was lost: submitting again showed the duplicate warning"
+	savedOnResubmit  = "not saved at first: saved when submitted again"
+	savedNeverHappen = ""
+)
+
+// submit submits the form until the handoff is saved and says how it went.
+// A submit whose ack was lost may have been saved: submitting again then
+// shows the duplicate warning (the form has the lead's email), and the
+// form is closed.
+func (p *patient) submit(form *fakeslack.View, name string) string {
+	for try := range 10 {
+		a := &attempt{}
+		switch sub := form.Submit(a); {
+		case sub == nil:
+			p.retries.Add(1) // Slack showed an error on the form; the input is still there
+		case sub.ResponseAction == "" && try == 0:
+			return savedAtOnce
+		case sub.ResponseAction == "":
+			return savedOnResubmit
+		case sub.ResponseAction == "update" && strings.Contains(sub.View.Text(), "already has an open handoff"):
+			sub.View.Close(a)
+			return savedAckLost
+		default:
+			p.t.Errorf("%s: the form answered %+v", name, sub)
+			return savedNeverHappen
+		}
+	}
+	p.t.Errorf("%s: never saved", name)
+	return savedNeverHappen
 }
 
 // move has user click button on the lead's card until the handoff is in

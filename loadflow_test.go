@@ -75,7 +75,7 @@ var (
 	ownerRe = regexp.MustCompile(`\*Owner\*\n<@(U[A-Z0-9]+)>`)
 	// failRe recognises what the bot tells a person instead of doing what
 	// they asked: too busy, Slack too slow to open the form, an error.
-	failRe = regexp.MustCompile(`very busy|took too long|went wrong|Couldn't save|not supported`)
+	failRe = regexp.MustCompile(`very busy|took too long|went wrong|Nothing was saved|not supported`)
 )
 
 // busyPrefix marks a flow the bot shed, telling the person it was busy:

@@ -117,7 +117,7 @@ next:
 // breached SLA, an acceptance) every metric the issue lists is there and
 // counts what happened.
 func TestHealthReadinessAndMetrics(t *testing.T) {
-	w := newWorld(t, map[string]string{"HTTP_ADDR": "127.0.0.1:0", "SLA_ACCEPT": "2s", "MANAGER_CHANNEL": "COPSMGR"})
+	w := newWorld(t, map[string]string{"HTTP_ADDR": "127.0.0.1:0", "SLA_ACCEPT": "6s", "MANAGER_CHANNEL": "COPSMGR"})
 	w.slack.AddChannel(fakeslack.Channel{ID: "COPSMGR", Name: "managers", BotIsMember: true, Members: []string{skinner}})
 	base := w.httpBase()
 

@@ -175,7 +175,7 @@ func permReturn(t *testing.T) {
 // Snooze (on the reminder DM, which only the owner sees): the owner only;
 // a choice sent by anyone else is refused and not counted.
 func permSnooze(t *testing.T) {
-	w := slaWorld(t, "2s")
+	w := slaWorld(t, "6s")
 	w.handOffToFox(lead)
 	reminder := w.user(fox).ExpectDM(t, "Reminder")
 	h := w.onlyHandoff()

@@ -32,7 +32,7 @@ func (w *world) handOffToFox(name string) *fakeslack.Message {
 }
 
 func TestReminderThenBreachThenManagers(t *testing.T) {
-	w := slaWorld(t, "2s")
+	w := slaWorld(t, "6s")
 	card := w.handOffToFox("Dana Scully (FBI)")
 	reminder := w.user(fox).ExpectDM(t, "Reminder: please accept or reject")
 	if got := strings.Join(reminder.Buttons(), ","); !strings.Contains(got, "Accept") || !strings.Contains(got, "Reject") {
@@ -58,7 +58,7 @@ func TestAcceptFromTheReminderStopsTheClock(t *testing.T) {
 }
 
 func TestSnoozeTwiceThirdRefused(t *testing.T) {
-	w := slaWorld(t, "2s")
+	w := slaWorld(t, "6s")
 	w.handOffToFox("Monica Reyes")
 	reminder := w.user(fox).ExpectDM(t, "Reminder")
 	w.user(fox).Select(t, reminder, "30 minutes")
@@ -73,7 +73,7 @@ func TestSnoozeTwiceThirdRefused(t *testing.T) {
 }
 
 func TestUndeliverableEscalationIsShownToManagers(t *testing.T) {
-	w := newWorld(t, map[string]string{"SLA_ACCEPT": "1s", "MANAGER_CHANNEL": "CDELETED"})
+	w := newWorld(t, map[string]string{"SLA_ACCEPT": "4s", "MANAGER_CHANNEL": "CDELETED"})
 	w.handOffToFox("Jeffrey Spender")
 	w.user(fox).ExpectDM(t, "Reminder")
 	w.user(fox).ExpectDM(t, "SLA breached")
@@ -94,7 +94,7 @@ func TestUndeliverableEscalationIsShownToManagers(t *testing.T) {
 }
 
 func TestRateLimitedReminderArrivesOnce(t *testing.T) {
-	w := slaWorld(t, "4s")
+	w := slaWorld(t, "8s")
 	w.handOffToFox("Marita Covarrubias")
 	w.slack.Fault("chat.postMessage", fakeslack.Fault{Times: 3, RetryAfter: time.Second})
 	w.user(fox).ExpectDM(t, "Reminder")

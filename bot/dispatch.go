@@ -149,7 +149,7 @@ func (r *Runtime) work(base context.Context, j *job) {
 	}()
 	first, err := r.keys.ClaimKey(ctx, j.key)
 	if err != nil {
-		r.log.ErrorContext(ctx, "idempotency claim failed; handling anyway", "error", err)
+		r.log.WarnContext(ctx, "idempotency claim failed; handling anyway", "error", err)
 		first = true
 	}
 	if !first {

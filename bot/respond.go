@@ -27,7 +27,7 @@ func (r *Runtime) fail(ctx context.Context, j *job, err error) {
 		msg = fmt.Sprintf("Something went wrong on our side (ref %s). Please try again.", ref(j.envelopeID))
 	case domain.EUNAVAIL:
 		r.log.WarnContext(ctx, "handler could not reach a dependency", "error", err)
-		msg = "Couldn't save — " + msg + " Please try again in a moment; nothing was lost."
+		msg += " Nothing was saved; please try again in a moment."
 	default:
 		r.log.InfoContext(ctx, "request refused", "code", code, "reason", msg)
 	}

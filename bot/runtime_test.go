@@ -169,7 +169,7 @@ func TestFailedSubmissionKeepsTheModal(t *testing.T) {
 	u.Slash(t, channel, "/handoff")
 	modal := u.ExpectModal(t).Fill("Name", "Dana")
 	sub := modal.Submit(t)
-	if !strings.Contains(sub.Errors["Name"], "Couldn't save") || sub.ResponseAction != "errors" {
+	if !strings.Contains(sub.Errors["Name"], "Nothing was saved") || sub.ResponseAction != "errors" {
 		t.Fatalf("submission answer: %+v", sub)
 	}
 	if modal.Value("Name") != "Dana" {

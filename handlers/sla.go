@@ -99,11 +99,16 @@ func (a *App) managerRecipients(ctx context.Context) ([]string, error) {
 
 var clockNames = map[string]string{jobs.ClockAccept: "accept or reject", jobs.ClockFirstTouch: "log the first touch on"}
 
-func (a *App) slaMessages(h domain.Handoff, clock, stage string, escalate []string) []domain.Message {
-	due := h.AcceptDueAt
+// dueOf is when a clock runs out.
+func dueOf(h domain.Handoff, clock string) time.Time {
 	if clock == jobs.ClockFirstTouch {
-		due = h.FirstTouchDueAt
+		return h.FirstTouchDueAt
 	}
+	return h.AcceptDueAt
+}
+
+func (a *App) slaMessages(h domain.Handoff, clock, stage string, escalate []string) []domain.Message {
+	due := dueOf(h, clock)
 	when := slackDate(due, "{date_short_pretty} {time}")
 	lead := "*" + escape(h.Lead.Name) + "*" + companySuffix(h)
 	card := domain.Message{Channel: a.set.HandoffChannel, Card: true, HandoffID: h.ID, Purpose: "card"}
@@ -161,10 +166,7 @@ func (a *App) Snooze(ctx context.Context, act Action) error {
 		return a.notice(ctx, act, fmt.Sprintf("Nothing to snooze: this handoff is %s.", h.State.Label()))
 	}
 	now := a.now().UTC()
-	due := h.AcceptDueAt
-	if clock == jobs.ClockFirstTouch {
-		due = h.FirstTouchDueAt
-	}
+	due := dueOf(h, clock)
 	remindAt := now.Add(wait)
 	if !remindAt.Before(due) {
 		remindAt = time.Time{}

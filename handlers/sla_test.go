@@ -159,3 +159,18 @@ func TestSnoozeTwiceThenRefused(t *testing.T) {
 		t.Errorf("%d reminders recorded, want the first and the snoozed one", reminders)
 	}
 }
+
+// A bot that was down runs a clock's reminder and breach late, in any
+// order: a reminder after its breach would say "due soon" about something
+// overdue, so it is skipped.
+func TestReminderAfterItsBreachIsSkipped(t *testing.T) {
+	c := newClockApp(t)
+	h := c.create(t)
+	c.now = h.CreatedAt.Add(5 * time.Hour)
+	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageBreach); len(got) != 2 {
+		t.Fatalf("breach owed %v", got)
+	}
+	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageRemind); len(got) != 0 {
+		t.Fatalf("a reminder after the breach owed %v", got)
+	}
+}
