@@ -5,7 +5,6 @@ package main
 // Each fault test takes tens of seconds, so -short skips them.
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"path"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/handoffbot/handoffbot/fakeslack"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 func skipInShortMode(t *testing.T, takes string) {
@@ -50,39 +48,6 @@ func (a *attempt) failed() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.why != ""
-}
-
-// worldOn is newWorld with the bot on the database at dbURL instead of a
-// fresh test database (the outage test brings its own Postgres).
-func worldOn(t *testing.T, dbURL string, env map[string]string, opts ...fakeslack.Option) *world {
-	t.Helper()
-	fs := newFake(t, opts...)
-	vars := map[string]string{
-		"SLACK_APP_TOKEN": fs.AppToken(), "SLACK_BOT_TOKEN": fs.BotToken(), "SLACK_API_URL": fs.APIURL(),
-		"DATABASE_URL": dbURL, "HANDOFF_CHANNEL": handoffChannel,
-		"SALES_TEAM": "SSALES", "MARKETING_TEAM": "SMARKETING", "MANAGERS": skinner,
-		"BUSINESS_HOURS": "always", "LOG_FORMAT": "text", "LOG_LEVEL": "debug", "HTTP_ADDR": "",
-	}
-	for k, v := range env {
-		vars[k] = v
-	}
-	for k, v := range vars {
-		t.Setenv(k, v)
-	}
-	w := &world{t: t, slack: fs, logs: &syncBuffer{}}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("bot logs:\n%s", w.logs)
-		}
-	})
-	db, err := storage.Open(context.Background(), dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.db = db
-	t.Cleanup(func() { w.db.Close() })
-	w.start()
-	return w
 }
 
 // expectCardShows waits for updates of card until its text contains want

@@ -41,13 +41,14 @@ type world struct {
 // the fake Slack.
 func newWorld(t *testing.T, env map[string]string, opts ...fakeslack.Option) *world {
 	t.Helper()
-	fs, err := fakeslack.New(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fs.Close)
-	populate(fs)
-	dbURL := storagetest.URL(t)
+	return worldOn(t, storagetest.URL(t), env, opts...)
+}
+
+// worldOn is newWorld with the bot on the database at dbURL instead of a
+// fresh test database (the outage test brings its own Postgres).
+func worldOn(t *testing.T, dbURL string, env map[string]string, opts ...fakeslack.Option) *world {
+	t.Helper()
+	fs := newFake(t, opts...)
 	vars := map[string]string{
 		"SLACK_APP_TOKEN": fs.AppToken(), "SLACK_BOT_TOKEN": fs.BotToken(), "SLACK_API_URL": fs.APIURL(),
 		"DATABASE_URL": dbURL, "HANDOFF_CHANNEL": handoffChannel,
@@ -66,10 +67,11 @@ func newWorld(t *testing.T, env map[string]string, opts ...fakeslack.Option) *wo
 			t.Logf("bot logs:\n%s", w.logs)
 		}
 	})
-	w.db, err = storage.Open(context.Background(), dbURL)
+	db, err := storage.Open(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.db = db
 	t.Cleanup(func() { w.db.Close() })
 	w.start()
 	return w

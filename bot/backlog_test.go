@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -11,51 +9,14 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/handoffbot/handoffbot/fakeslack"
 	"github.com/handoffbot/handoffbot/handlers"
-	"github.com/handoffbot/handoffbot/storage/storagetest"
 )
 
 // startOneWorker is start with a single worker, so one slow handler makes
 // the runtime busy.
 func startOneWorker(t *testing.T, router *Router) *harness {
 	t.Helper()
-	fs, err := fakeslack.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fs.Close)
-	fs.AddUser(fakeslack.User{ID: alice, Name: "alice"})
-	fs.AddChannel(fakeslack.Channel{ID: channel, Name: "general", BotIsMember: true, Members: []string{alice}})
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	client := NewClient(ClientOptions{AppToken: fs.AppToken(), BotToken: fs.BotToken(), APIURL: fs.APIURL()}, log)
-	rt := New(client, router, storagetest.New(t), log, Options{Workers: 1, DrainTimeout: 5 * time.Second})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- rt.Run(ctx) }()
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := fs.WaitConnections(wctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{slack: fs, rt: rt}
-	h.stop = func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("Run did not return")
-		}
-	}
-	t.Cleanup(func() {
-		if ctx.Err() == nil {
-			h.stop()
-		}
-	})
-	return h
+	return startWith(t, router, Options{Workers: 1, DrainTimeout: 5 * time.Second})
 }
 
 // blocker is a command handler that holds its worker until released.

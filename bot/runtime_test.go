@@ -37,6 +37,11 @@ type harness struct {
 
 func start(t *testing.T, router *Router) *harness {
 	t.Helper()
+	return startWith(t, router, Options{Workers: 4, DrainTimeout: 5 * time.Second})
+}
+
+func startWith(t *testing.T, router *Router, opts Options) *harness {
+	t.Helper()
 	fs, err := fakeslack.New()
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +51,7 @@ func start(t *testing.T, router *Router) *harness {
 	fs.AddChannel(fakeslack.Channel{ID: channel, Name: "general", BotIsMember: true, Members: []string{alice}})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	client := NewClient(ClientOptions{AppToken: fs.AppToken(), BotToken: fs.BotToken(), APIURL: fs.APIURL()}, log)
-	rt := New(client, router, storagetest.New(t), log, Options{Workers: 4, DrainTimeout: 5 * time.Second})
+	rt := New(client, router, storagetest.New(t), log, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- rt.Run(ctx) }()
