@@ -13,6 +13,7 @@ var subcommands = []struct{ usage, does string }{
 	{"/handoff [lead details]", "hand a lead to the other team (opens the *New handoff* form, prefilled from what you type)"},
 	{"/handoff list", "your open handoffs"},
 	{"/handoff feedback [text]", "tell marketing what you hear in the field"},
+	{"/handoff feedback list", "open feedback: yours, or everyone's for marketers"},
 	{"/handoff stats [7d|30d|90d|quarter|ytd|YYYY-MM-DD..YYYY-MM-DD] [by source|campaign|rep]", "alignment stats in the channel (managers)"},
 	{"/handoff digest preview|subscribe|unsubscribe", "this week's digest so far; weekly digest DMs on or off"},
 	{"/handoff survey [start|results]", "answer the sales–marketing alignment survey; open a round; see results"},
