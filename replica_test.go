@@ -71,13 +71,10 @@ func TestTwoReplicasSendEachReminderAndBreachOnce(t *testing.T) {
 // the killed process was the job queue's leader, and a new one is elected
 // when its lease (15 s) runs out.
 func TestKilledBeforeTheReminderRemindsAfterRestart(t *testing.T) {
-	fs := newFake(t, fakeslack.WithWaitTimeout(60*time.Second))
+	fs := newFake(t, fakeslack.WithWaitTimeout(45*time.Second))
 	fs.AddChannel(fakeslack.Channel{ID: managerChannel, Name: "managers", BotIsMember: true, Members: []string{skinner}})
 	dbURL := storagetest.URL(t)
-	// Long enough that the reminder (at half) comes after the restart, which
-	// waits ~15 s for the killed leader's lease, and before the breach: a
-	// reminder that would come after its breach is skipped.
-	env := slaEnv(fs, dbURL, "40s")
+	env := slaEnv(fs, dbURL, "6s")
 	first := startProcess(t, env)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

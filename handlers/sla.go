@@ -113,8 +113,13 @@ func (a *App) slaMessages(h domain.Handoff, clock, stage string, escalate []stri
 	lead := "*" + escape(h.Lead.Name) + "*" + companySuffix(h)
 	card := domain.Message{Channel: a.set.HandoffChannel, Card: true, HandoffID: h.ID, Purpose: "card"}
 	if stage == jobs.StageRemind {
+		left := due.Sub(a.now())
 		text := fmt.Sprintf("⏰ Reminder: please %s %s from %s, due %s (in %s).",
-			clockNames[clock], lead, user(h.CreatedBy), when, humanDuration(due.Sub(a.now())))
+			clockNames[clock], lead, user(h.CreatedBy), when, humanDuration(left))
+		if left <= 0 { // a reminder that ran late: the bot was down, or busy
+			text = fmt.Sprintf("⏰ Reminder: please %s %s from %s, due %s (overdue by %s).",
+				clockNames[clock], lead, user(h.CreatedBy), when, humanDuration(-left))
+		}
 		return []domain.Message{card, {Channel: h.Assignee, Text: text, Blocks: reminderBlocks(h, clock, text),
 			CardLink: h.ID, HandoffID: h.ID, Purpose: "sla_reminder"}}
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,17 +161,21 @@ func TestSnoozeTwiceThenRefused(t *testing.T) {
 	}
 }
 
-// A bot that was down runs a clock's reminder and breach late, in any
-// order: a reminder after its breach would say "due soon" about something
-// overdue, so it is skipped.
-func TestReminderAfterItsBreachIsSkipped(t *testing.T) {
+// A reminder that runs after its deadline (the bot was down, or its
+// breach timer ran first) says the handoff is overdue, not "due soon".
+func TestLateReminderSaysOverdue(t *testing.T) {
 	c := newClockApp(t)
 	h := c.create(t)
 	c.now = h.CreatedAt.Add(5 * time.Hour)
-	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageBreach); len(got) != 2 {
-		t.Fatalf("breach owed %v", got)
+	c.fire(t, h.ID, jobs.ClockAccept, jobs.StageBreach)
+	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageRemind); len(got) != 1 {
+		t.Fatalf("late reminder owed %v", got)
 	}
-	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageRemind); len(got) != 0 {
-		t.Fatalf("a reminder after the breach owed %v", got)
+	var text string
+	if err := c.db.SQL().QueryRow(`SELECT message->>'text' FROM outbox WHERE purpose = 'sla_reminder'`).Scan(&text); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "overdue by 1 h") || strings.Contains(text, "(in ") {
+		t.Errorf("late reminder: %s", text)
 	}
 }

@@ -65,13 +65,9 @@ func (s *DB) FireSLA(ctx context.Context, f SLAFiring) (fired bool, err error) {
 			return err
 		}
 		seq := strconv.Itoa(f.Seq)
-		// Done when this moment was recorded, and for a reminder also when
-		// the clock's breach was (a bot that was down runs both late, in
-		// any order: "due soon" after "breached" would only confuse).
 		var done bool
 		if err := tx.GetContext(ctx, &done, `SELECT EXISTS (SELECT 1 FROM handoff_events WHERE handoff_id = $1
-			AND detail->>'clock' = $3 AND (kind = $2 AND coalesce(detail->>'seq', '0') = $4
-				OR $2 = 'reminded' AND kind = 'breached'))`, f.HandoffID, kind, f.Clock, seq); err != nil {
+			AND kind = $2 AND detail->>'clock' = $3 AND coalesce(detail->>'seq', '0') = $4)`, f.HandoffID, kind, f.Clock, seq); err != nil {
 			return fmt.Errorf("fire SLA: %w", err)
 		}
 		if !done {
