@@ -2,8 +2,10 @@ package domain
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Period is a half-open interval [Start, End) of whole days in the
@@ -46,17 +48,17 @@ func ParsePeriod(s string, now time.Time, loc *time.Location) (Period, error) {
 	}
 	from, to, ok := strings.Cut(s, "..")
 	if !ok {
-		return Period{}, Errorf(EINVALID, "I don't know the period %q. Use %s.", clip(s), PeriodForms)
+		return Period{}, Errorf(EINVALID, "I don't know the period %s. Use %s.", echo(s), PeriodForms)
 	}
 	start, err1 := time.ParseInLocation(time.DateOnly, strings.TrimSpace(from), loc)
 	end, err2 := time.ParseInLocation(time.DateOnly, strings.TrimSpace(to), loc)
 	switch {
 	case err1 != nil || err2 != nil:
-		return Period{}, Errorf(EINVALID, "Write a range as YYYY-MM-DD..YYYY-MM-DD, e.g. 2026-01-01..2026-03-31 (got %q). Other periods: %s.", clip(s), PeriodForms)
+		return Period{}, Errorf(EINVALID, "Write a range as YYYY-MM-DD..YYYY-MM-DD, e.g. 2026-01-01..2026-03-31 (got %s). Other periods: %s.", echo(s), PeriodForms)
 	case end.Before(start):
-		return Period{}, Errorf(EINVALID, "The range %q ends before it starts.", clip(s))
+		return Period{}, Errorf(EINVALID, "The range %s ends before it starts.", echo(s))
 	case end.Sub(start) > maxPeriodDays*24*time.Hour:
-		return Period{}, Errorf(EINVALID, "Keep a range under three years (got %q).", clip(s))
+		return Period{}, Errorf(EINVALID, "Keep a range under three years (got %s).", echo(s))
 	}
 	return Period{Start: start, End: end.AddDate(0, 0, 1), Label: s}, nil
 }
@@ -77,14 +79,29 @@ func midnight(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
 }
 
-// clip keeps echoed input short and shows it as typed: the message is
-// read in Slack, where <, > and & are markup (a typed <!channel> would
-// otherwise show as a channel mention).
-func clip(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "…"
+// maxEcho bounds the quoted, escaped input echoed in a refusal, so that
+// pasting a paragraph still gets a short reply.
+const maxEcho = 60
+
+// echo quotes typed input for a refusal, shown as typed: Go-quoted so
+// control characters are visible, and escaped because the message is read
+// in Slack, where <, > and & are markup (a typed <!channel> would
+// otherwise show as a channel mention). It cuts whole characters, after
+// quoting and escaping, so the cut never splits "&amp;" or "\t".
+func echo(s string) string {
+	var b strings.Builder
+	for s != "" {
+		_, size := utf8.DecodeRuneInString(s)
+		quoted := strconv.Quote(s[:size])
+		piece := echoEscaper.Replace(quoted[1 : len(quoted)-1])
+		if b.Len()+len(piece) > maxEcho {
+			b.WriteString("…")
+			break
+		}
+		b.WriteString(piece)
+		s = s[size:]
 	}
-	return echoEscaper.Replace(s)
+	return `"` + b.String() + `"`
 }
 
 var echoEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
