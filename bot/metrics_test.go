@@ -174,16 +174,7 @@ func TestMetricsCountDuplicatesAndIgnoredEvents(t *testing.T) {
 	h, m := startMeasured(t, &Router{DefaultCommand: func(context.Context, handlers.Command) error { return nil }})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	payload := map[string]any{"command": "/handoff", "text": "x", "user_id": alice, "channel_id": channel}
-	for range 2 {
-		d, err := h.slack.Send(ctx, fakeslack.Envelope{EnvelopeID: "env-twice", Type: "slash_commands", Payload: payload, AcceptsResponsePayload: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := d.WaitAck(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	h.sendTwice(ctx, t, "env-twice")
 	d, err := h.slack.SendEvent(ctx, "EvIGNORED", map[string]any{"type": "app_home_opened", "user": alice, "channel": "DALICE", "tab": "home"})
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,22 @@ type harness struct {
 	stop  func()
 }
 
+// sendTwice delivers one slash command twice under the same envelope ID,
+// as Slack does when it missed the first ack, and waits for both acks.
+func (h *harness) sendTwice(ctx context.Context, t *testing.T, envelopeID string) {
+	t.Helper()
+	payload := map[string]any{"command": "/handoff", "text": "x", "user_id": alice, "channel_id": channel}
+	for range 2 {
+		d, err := h.slack.Send(ctx, fakeslack.Envelope{EnvelopeID: envelopeID, Type: "slash_commands", Payload: payload, AcceptsResponsePayload: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.WaitAck(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func start(t *testing.T, router *Router) *harness {
 	t.Helper()
 	return startWith(t, router, Options{Workers: 4, DrainTimeout: 5 * time.Second})
@@ -193,16 +209,7 @@ func TestRedeliveredEnvelopeIsHandledOnce(t *testing.T) {
 	}})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	payload := map[string]any{"command": "/handoff", "text": "x", "user_id": alice, "channel_id": channel}
-	for range 2 {
-		d, err := h.slack.Send(ctx, fakeslack.Envelope{EnvelopeID: "env-fixed-1", Type: "slash_commands", Payload: payload, AcceptsResponsePayload: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := d.WaitAck(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	h.sendTwice(ctx, t, "env-fixed-1")
 	h.stop() // drains: both deliveries have been handled or skipped
 	if n := calls.Load(); n != 1 {
 		t.Errorf("handler ran %d times for one envelope delivered twice", n)
