@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/handoffbot/handoffbot/handlers"
 )
 
@@ -82,16 +80,8 @@ func TestWaitingSubmissionIsAnsweredBusyAndNotActedOn(t *testing.T) {
 	var h *harness
 	var saved atomic.Int32
 	h = startOneWorker(t, &Router{
-		Commands: map[string]CommandHandler{"block": b.handle},
-		DefaultCommand: func(ctx context.Context, c handlers.Command) error {
-			in := slack.NewInputBlock("name", slack.NewTextBlockObject(slack.PlainTextType, "Name", false, false), nil,
-				slack.NewPlainTextInputBlockElement(nil, "value"))
-			_, err := h.rt.client.OpenViewContext(ctx, c.TriggerID, slack.ModalViewRequest{
-				Type: slack.VTModal, CallbackID: "form", Title: slack.NewTextBlockObject(slack.PlainTextType, "Form", false, false),
-				Submit: slack.NewTextBlockObject(slack.PlainTextType, "Save", false, false), Blocks: slack.Blocks{BlockSet: []slack.Block{in}},
-			})
-			return err
-		},
+		Commands:       map[string]CommandHandler{"block": b.handle},
+		DefaultCommand: func(ctx context.Context, c handlers.Command) error { return h.openForm(ctx, c) },
 		Submissions: map[string]SubmitHandler{"form": func(context.Context, handlers.Submission) (handlers.SubmitResult, error) {
 			saved.Add(1)
 			return handlers.SubmitResult{}, nil

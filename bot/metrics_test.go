@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -24,38 +22,9 @@ import (
 // through the metrics' transport, against a fake Slack and a real database.
 func startMeasured(t *testing.T, router *Router) (*harness, *Metrics) {
 	t.Helper()
-	fs, err := fakeslack.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fs.Close)
-	fs.AddUser(fakeslack.User{ID: alice, Name: "alice"})
-	fs.AddChannel(fakeslack.Channel{ID: channel, Name: "general", BotIsMember: true, Members: []string{alice}})
 	db := storagetest.New(t)
 	m := NewMetrics(db)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	client := NewClient(ClientOptions{AppToken: fs.AppToken(), BotToken: fs.BotToken(), APIURL: fs.APIURL(), Transport: m.Transport(nil)}, log)
-	rt := New(client, router, db, log, Options{Workers: 4, DrainTimeout: 5 * time.Second, Metrics: m})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- rt.Run(ctx) }()
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := fs.WaitConnections(wctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{slack: fs, rt: rt, stop: func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}}
-	t.Cleanup(func() {
-		if ctx.Err() == nil {
-			h.stop()
-		}
-	})
-	return h, m
+	return startOn(t, db, router, Options{Workers: 4, DrainTimeout: 5 * time.Second, Metrics: m}), m
 }
 
 // metricValue reads one series from the registry: a counter's or gauge's

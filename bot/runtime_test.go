@@ -17,6 +17,7 @@ import (
 	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/fakeslack"
 	"github.com/handoffbot/handoffbot/handlers"
+	"github.com/handoffbot/handoffbot/storage"
 	"github.com/handoffbot/handoffbot/storage/storagetest"
 )
 
@@ -51,12 +52,31 @@ func (h *harness) sendTwice(ctx context.Context, t *testing.T, envelopeID string
 	}
 }
 
+// openForm answers a command with a one-input modal, callback "form", for
+// the tests of modal submissions.
+func (h *harness) openForm(ctx context.Context, c handlers.Command) error {
+	in := slack.NewInputBlock("name", slack.NewTextBlockObject(slack.PlainTextType, "Name", false, false), nil,
+		slack.NewPlainTextInputBlockElement(nil, "value"))
+	_, err := h.rt.client.OpenViewContext(ctx, c.TriggerID, slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: "form", Title: slack.NewTextBlockObject(slack.PlainTextType, "Form", false, false),
+		Submit: slack.NewTextBlockObject(slack.PlainTextType, "Save", false, false), Blocks: slack.Blocks{BlockSet: []slack.Block{in}},
+	})
+	return err
+}
+
 func start(t *testing.T, router *Router) *harness {
 	t.Helper()
 	return startWith(t, router, Options{Workers: 4, DrainTimeout: 5 * time.Second})
 }
 
 func startWith(t *testing.T, router *Router, opts Options) *harness {
+	t.Helper()
+	return startOn(t, storagetest.New(t), router, opts)
+}
+
+// startOn is startWith on db; with opts.Metrics, the client's Web API
+// calls go through the metrics' transport.
+func startOn(t *testing.T, db *storage.DB, router *Router, opts Options) *harness {
 	t.Helper()
 	fs, err := fakeslack.New()
 	if err != nil {
@@ -66,8 +86,11 @@ func startWith(t *testing.T, router *Router, opts Options) *harness {
 	fs.AddUser(fakeslack.User{ID: alice, Name: "alice"})
 	fs.AddChannel(fakeslack.Channel{ID: channel, Name: "general", BotIsMember: true, Members: []string{alice}})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	client := NewClient(ClientOptions{AppToken: fs.AppToken(), BotToken: fs.BotToken(), APIURL: fs.APIURL()}, log)
-	rt := New(client, router, storagetest.New(t), log, opts)
+	copts := ClientOptions{AppToken: fs.AppToken(), BotToken: fs.BotToken(), APIURL: fs.APIURL()}
+	if opts.Metrics != nil {
+		copts.Transport = opts.Metrics.Transport(nil)
+	}
+	rt := New(NewClient(copts, log), router, db, log, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- rt.Run(ctx) }()
@@ -172,15 +195,7 @@ func TestUnknownButtonGetsAClearAnswer(t *testing.T) {
 func TestFailedSubmissionKeepsTheModal(t *testing.T) {
 	var h *harness
 	router := &Router{
-		DefaultCommand: func(ctx context.Context, c handlers.Command) error {
-			in := slack.NewInputBlock("name", slack.NewTextBlockObject(slack.PlainTextType, "Name", false, false), nil,
-				slack.NewPlainTextInputBlockElement(nil, "value"))
-			_, err := h.rt.client.OpenViewContext(ctx, c.TriggerID, slack.ModalViewRequest{
-				Type: slack.VTModal, CallbackID: "form", Title: slack.NewTextBlockObject(slack.PlainTextType, "Form", false, false),
-				Submit: slack.NewTextBlockObject(slack.PlainTextType, "Save", false, false), Blocks: slack.Blocks{BlockSet: []slack.Block{in}},
-			})
-			return err
-		},
+		DefaultCommand: func(ctx context.Context, c handlers.Command) error { return h.openForm(ctx, c) },
 		Submissions: map[string]SubmitHandler{"form": func(context.Context, handlers.Submission) (handlers.SubmitResult, error) {
 			return handlers.SubmitResult{}, domain.Errorf(domain.EUNAVAIL, "The database is not answering right now.")
 		}},
