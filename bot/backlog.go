@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/handoffbot/handoffbot/metrics"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 )
@@ -146,8 +147,7 @@ func (r *Runtime) shedBacklog() {
 
 // shed tells the person the bot is too busy for j; none of j is done.
 func (r *Runtime) shed(j *job) {
-	outcome := outcomeBusy
-	r.opts.Metrics.handled(j, time.Now(), &outcome)
+	r.opts.Metrics.Handled(j.envelopeID, j.kind, time.Now(), metrics.OutcomeBusy)
 	r.log.Warn("too busy: envelope answered busy", "envelope_id", j.envelopeID, "type", j.kind)
 	if j.settle != nil && j.settle(busySubmitText) {
 		return

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/handoffbot/handoffbot/logging"
+	"github.com/handoffbot/handoffbot/metrics"
 )
 
 // handle acts on one item from slack-go's event stream. Envelopes that need
@@ -62,7 +63,7 @@ func (r *Runtime) ackUnreadable(evt socketmode.Event) {
 // ack queues an acknowledgement. slack-go only refuses payloads of 20 KB or
 // more; those are answered with an empty ack and logged as a bug.
 func (r *Runtime) ack(envelopeID string, payload any) {
-	defer r.opts.Metrics.acked(envelopeID)
+	defer r.opts.Metrics.Acked(envelopeID)
 	if err := r.client.AckCtx(context.Background(), envelopeID, payload); err != nil {
 		r.log.Error("ack refused; acking without payload", "envelope_id", envelopeID, "error", err)
 		_ = r.client.AckCtx(context.Background(), envelopeID, nil)
@@ -92,14 +93,13 @@ func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) {
 		return
 	}
 	kind := envelopeKind(evt)
-	r.opts.Metrics.received(req.EnvelopeID, kind)
-	busy := &job{envelopeID: req.EnvelopeID, kind: kind}
+	r.opts.Metrics.Received(req.EnvelopeID, kind)
 	var j *job
 	switch data := evt.Data.(type) {
 	case slack.SlashCommand:
 		if r.full() {
 			r.ack(req.EnvelopeID, busyCommandAck())
-			r.opts.Metrics.handled(busy, time.Now(), ptr(outcomeBusy))
+			r.opts.Metrics.Handled(req.EnvelopeID, kind, time.Now(), metrics.OutcomeBusy)
 			return
 		}
 		r.ack(req.EnvelopeID, nil)
@@ -109,14 +109,14 @@ func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) {
 	case slackevents.EventsAPIEvent:
 		if r.full() {
 			r.log.Warn("too busy: event left for Slack to redeliver", "envelope_id", req.EnvelopeID)
-			r.opts.Metrics.handled(busy, time.Now(), ptr(outcomeBusy))
+			r.opts.Metrics.Handled(req.EnvelopeID, kind, time.Now(), metrics.OutcomeBusy)
 			return
 		}
 		r.ack(req.EnvelopeID, nil)
 		j = r.eventJob(data)
 	}
 	if j == nil {
-		r.opts.Metrics.ignored(req.EnvelopeID, kind)
+		r.opts.Metrics.Ignored(req.EnvelopeID, kind)
 		return
 	}
 	j.envelopeID, j.kind = req.EnvelopeID, kind
@@ -126,20 +126,18 @@ func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) {
 	r.schedule(base, j)
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // work runs a job with its idempotency claim, a timeout, panic recovery and
 // an answer to the user when it fails.
 func (r *Runtime) work(base context.Context, j *job) {
 	defer func() { r.done <- struct{}{} }()
-	outcome := outcomeOK
-	defer r.opts.Metrics.handled(j, time.Now(), &outcome)
+	outcome, started := metrics.OutcomeOK, time.Now()
+	defer func() { r.opts.Metrics.Handled(j.envelopeID, j.kind, started, outcome) }()
 	ctx, cancel := context.WithTimeout(base, r.opts.HandlerTimeout)
 	defer cancel()
 	ctx = logging.WithScope(logging.With(ctx, "envelope_id", j.envelopeID, "user", j.to.userID, "channel", j.to.channelID))
 	defer func() {
 		if p := recover(); p != nil {
-			outcome = outcomePanic
+			outcome = metrics.OutcomePanic
 			r.log.ErrorContext(ctx, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			msg := fmt.Sprintf("Something went wrong on our side (ref %s). Please try again.", ref(j.envelopeID))
 			if j.settle == nil || !j.settle(msg) {
@@ -153,7 +151,7 @@ func (r *Runtime) work(base context.Context, j *job) {
 		first = true
 	}
 	if !first {
-		outcome = outcomeDuplicate
+		outcome = metrics.OutcomeDuplicate
 		r.log.InfoContext(ctx, "duplicate delivery ignored", "key", j.key)
 		if j.settle != nil {
 			j.settle("")
@@ -161,7 +159,7 @@ func (r *Runtime) work(base context.Context, j *job) {
 		return
 	}
 	if err := j.run(ctx); err != nil {
-		outcome = outcomeOf(err)
+		outcome = metrics.OutcomeOf(err)
 		if rerr := r.keys.ReleaseKey(context.WithoutCancel(ctx), j.key); rerr != nil {
 			r.log.WarnContext(ctx, "release idempotency key", "error", rerr)
 		}
@@ -175,4 +173,14 @@ func ref(envelopeID string) string {
 		return envelopeID[len(envelopeID)-8:]
 	}
 	return envelopeID
+}
+
+// envelopeKind is the type label of an envelope: Slack's envelope type, or
+// for interactions the interaction type, which says more (a modal
+// submission's ack waits for its handler; a click's does not).
+func envelopeKind(evt socketmode.Event) string {
+	if cb, ok := evt.Data.(slack.InteractionCallback); ok && cb.Type != "" {
+		return string(cb.Type)
+	}
+	return string(evt.Type)
 }

@@ -3,27 +3,26 @@ package bot
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/fakeslack"
 	"github.com/handoffbot/handoffbot/handlers"
+	"github.com/handoffbot/handoffbot/metrics"
 	"github.com/handoffbot/handoffbot/storage/storagetest"
 )
 
 // startMeasured runs a Runtime with metrics, its Web API calls going
 // through the metrics' transport, against a fake Slack and a real database.
-func startMeasured(t *testing.T, router *Router) (*harness, *Metrics) {
+func startMeasured(t *testing.T, router *Router) (*harness, *metrics.Metrics) {
 	t.Helper()
 	db := storagetest.New(t)
-	m := NewMetrics(db)
+	m := metrics.New(db)
 	return startOn(t, db, router, Options{Workers: 4, DrainTimeout: 5 * time.Second, Metrics: m}), m
 }
 
@@ -132,8 +131,8 @@ func TestMetricsCountEnvelopesAndSlackCalls(t *testing.T) {
 	if got := metricValue(t, reg, "handoffbot_slack_ratelimit_wait_seconds_total", nil); got != 1 {
 		t.Errorf("rate-limit wait = %v s, want 1", got)
 	}
-	if len(m.arrived) != 0 {
-		t.Errorf("%d envelopes still waiting for an ack after the drain", len(m.arrived))
+	if n := m.Unacked(); n != 0 {
+		t.Errorf("%d envelopes still waiting for an ack after the drain", n)
 	}
 }
 
@@ -163,90 +162,5 @@ func TestMetricsCountDuplicatesAndIgnoredEvents(t *testing.T) {
 	}
 	if got := metricValue(t, reg, "handoffbot_ack_latency_seconds", map[string]string{"type": "events_api"}); got != 1 {
 		t.Errorf("ignored event's ack observed %v times, want 1", got)
-	}
-}
-
-// Handoffs and jobs are counted from the database at each scrape: every
-// state is present, and a queued delivery shows as a job.
-func TestMetricsReadCountsFromTheDatabase(t *testing.T) {
-	db := storagetest.New(t)
-	m := NewMetrics(db)
-	reg := m.Registry()
-	for _, st := range domain.States {
-		if got := metricValue(t, reg, "handoffbot_handoffs", map[string]string{"state": string(st)}); got != 0 {
-			t.Errorf("handoffs in %s = %v on an empty database", st, got)
-		}
-	}
-	if err := db.Enqueue(context.Background(), domain.Message{Channel: "C1", Text: "hello", Purpose: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	if got := metricValue(t, reg, "handoffbot_jobs", map[string]string{"kind": "deliver", "state": "available"}); got != 1 {
-		t.Errorf("available deliver jobs = %v, want 1", got)
-	}
-	m.SLABreached()
-	m.DigestSent()
-	m.DigestSent()
-	if got := metricValue(t, reg, "handoffbot_sla_breaches_total", nil); got != 1 {
-		t.Errorf("breaches = %v", got)
-	}
-	if got := metricValue(t, reg, "handoffbot_digests_sent_total", nil); got != 2 {
-		t.Errorf("digests = %v", got)
-	}
-}
-
-// The names, types and help texts follow Prometheus' conventions.
-func TestMetricsPassPromlint(t *testing.T) {
-	m := NewMetrics(storagetest.New(t))
-	m.apiCalls.WithLabelValues("chat.postMessage", "ok").Inc()
-	m.envelopes.WithLabelValues("slash_commands", "ok").Inc()
-	m.ackLatency.WithLabelValues("slash_commands").Observe(0.001)
-	m.handlerLatency.WithLabelValues("slash_commands").Observe(0.01)
-	mfs, err := m.Registry().Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		if strings.HasPrefix(p.Metric, "handoffbot_") {
-			t.Errorf("%s: %s", p.Metric, p.Text)
-		}
-	}
-}
-
-// A nil *Metrics, the runtime's default, records nothing and breaks nothing.
-func TestNilMetricsAreInert(t *testing.T) {
-	var m *Metrics
-	m.SLABreached()
-	m.DigestSent()
-	m.received("e1", "slash_commands")
-	m.acked("e1")
-	m.ignored("e1", "events_api")
-	outcome := outcomeOK
-	m.handled(&job{envelopeID: "e1", kind: "slash_commands"}, time.Now(), &outcome)
-	if m.Transport(nil) == nil {
-		t.Error("nil metrics must still give a working transport")
-	}
-}
-
-func TestAPIMethodLabel(t *testing.T) {
-	for path, want := range map[string]string{
-		"/api/chat.postMessage":            "chat.postMessage",
-		"/api/apps.connections.open":       "apps.connections.open",
-		"/api/files.getUploadURLExternal":  "files.getUploadURLExternal",
-		"/actions/T1/123/abcDEF":           "other", // a response_url
-		"/upload/v1/CwABAAAAXw":            "other",
-		"/response/42":                     "other",
-		"/":                                "other",
-		"/api/chat.postMessage/../../etc/": "other",
-	} {
-		if got := apiMethod(path); got != want {
-			t.Errorf("apiMethod(%q) = %q, want %q", path, got, want)
-		}
-	}
-	if got := errorLabel("<script>"); got != "unknown_error" {
-		t.Errorf("errorLabel kept %q", got)
 	}
 }

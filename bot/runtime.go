@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/handoffbot/handoffbot/metrics"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -34,7 +35,7 @@ type Options struct {
 	// HandlerTimeout bounds one envelope's work (default 30 s).
 	HandlerTimeout time.Duration
 	// Metrics counts envelopes and times acks and handlers; nil for none.
-	Metrics *Metrics
+	Metrics *metrics.Metrics
 }
 
 // ackFlushGrace is how long shutdown leaves the socket open after the last

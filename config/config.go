@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"text/tabwriter"
@@ -24,11 +25,11 @@ import (
 // Config is every setting of contract.md. The raw strings are kept for
 // printing; Load fills the parsed fields below them.
 type Config struct {
-	AppToken        string        `envconfig:"SLACK_APP_TOKEN" required:"true" desc:"app-level token, xapp-… (scope connections:write)"`
-	BotToken        string        `envconfig:"SLACK_BOT_TOKEN" required:"true" desc:"bot token, xoxb-…"`
+	AppToken        string        `envconfig:"SLACK_APP_TOKEN" need:"slack" desc:"app-level token, xapp-… (scope connections:write)"`
+	BotToken        string        `envconfig:"SLACK_BOT_TOKEN" need:"slack" desc:"bot token, xoxb-…"`
 	APIURL          string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Web API base URL (proxies, tests, the demo)"`
 	DatabaseURL     string        `envconfig:"DATABASE_URL" default:"postgres://localhost:5432/handoff?sslmode=disable" desc:"Postgres connection URL"`
-	HandoffChannel  string        `envconfig:"HANDOFF_CHANNEL" required:"true" desc:"channel ID where handoff cards are posted"`
+	HandoffChannel  string        `envconfig:"HANDOFF_CHANNEL" need:"slack" desc:"channel ID where handoff cards are posted"`
 	FeedbackChannel string        `envconfig:"FEEDBACK_CHANNEL" desc:"channel ID for feedback threads (default: HANDOFF_CHANNEL)"`
 	DigestChannel   string        `envconfig:"DIGEST_CHANNEL" desc:"channel ID for the team-wide weekly digest; empty: DMs only"`
 	ManagerChannel  string        `envconfig:"MANAGER_CHANNEL" desc:"channel ID for SLA escalations; empty: DM the managers"`
@@ -41,7 +42,7 @@ type Config struct {
 	Holidays        string        `envconfig:"HOLIDAYS" desc:"YYYY-MM-DD dates, comma-separated, with no working hours"`
 	TimeZone        string        `envconfig:"TIMEZONE" default:"UTC" desc:"IANA zone for business hours, digests and periods"`
 	DigestSchedule  string        `envconfig:"DIGEST_SCHEDULE" default:"0 9 * * MON" desc:"weekly digest time: 5-field cron or @weekly / @every 10m, in TIMEZONE"`
-	HTTPAddr        string        `envconfig:"HTTP_ADDR" default:":8080" desc:"health and metrics listen address; empty disables it"`
+	HTTPAddr        string        `envconfig:"HTTP_ADDR" default:"127.0.0.1:8080" desc:"health and metrics listen address (:8080 in the container image); empty disables it"`
 	LogLevel        string        `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
 	LogFormat       string        `envconfig:"LOG_FORMAT" default:"json" desc:"json or text"`
 	Pprof           bool          `envconfig:"PPROF" default:"false" desc:"true serves Go's profiler on HTTP_ADDR under /debug/pprof/ (keep that port private)"`
@@ -68,14 +69,26 @@ func (ids *IDs) Decode(value string) error {
 	return nil
 }
 
-// Load reads the process environment and validates it. Every problem is
-// reported at once, each naming its variable.
-func Load() (*Config, error) {
+// Need says what a command works with, so that each asks only for the
+// settings it uses: `migrate` or `export` should not want Slack tokens.
+type Need uint8
+
+// The parts a command may need; the database settings and the calendar are
+// read by every command.
+const (
+	NeedDatabase Need = 1 << iota
+	NeedSlack
+	NeedAll = NeedDatabase | NeedSlack
+)
+
+// Load reads the process environment and validates what need asks for.
+// Every problem is reported at once, each naming its variable.
+func Load(need Need) (*Config, error) {
 	var c Config
 	if err := process(&c); err != nil {
 		return nil, err
 	}
-	if err := c.Validate(); err != nil {
+	if err := c.ValidateFor(need); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -94,10 +107,7 @@ func process(c *Config) error {
 		}
 		return &Error{Problems: []string{pe.KeyName + ": " + want}}
 	}
-	if err != nil {
-		return &Error{Problems: []string{strings.TrimPrefix(err.Error(), "required key ")}}
-	}
-	return nil
+	return err
 }
 
 var (
@@ -105,15 +115,35 @@ var (
 	memberID  = regexp.MustCompile(`^[UWS][A-Z0-9]{2,}$`)
 )
 
-// Validate checks every value against the form contract.md gives it and fills
-// the parsed fields. It never quotes a token.
+// Validate checks every value against the form the README gives it and
+// fills the parsed fields. It never quotes a token.
 func (c *Config) Validate() error {
+	return c.ValidateFor(NeedAll)
+}
+
+// ValidateFor is Validate for a command that needs only need.
+func (c *Config) ValidateFor(need Need) error {
 	var p problems
-	p.check(strings.HasPrefix(c.AppToken, "xapp-"), "SLACK_APP_TOKEN", `want an app-level token starting with "xapp-"`)
-	p.check(strings.HasPrefix(c.BotToken, "xoxb-"), "SLACK_BOT_TOKEN", `want a bot token starting with "xoxb-"`)
-	p.add("SLACK_API_URL", c.normalizeAPIURL())
+	if need&NeedSlack != 0 {
+		c.validateSlack(&p)
+	}
 	p.add("DATABASE_URL", checkDatabaseURL(c.DatabaseURL))
-	p.channel("HANDOFF_CHANNEL", c.HandoffChannel, true)
+	c.parseTime(&p)
+	p.add("HTTP_ADDR", checkAddr(c.HTTPAddr))
+	c.parseLogging(&p)
+	return p.err()
+}
+
+// validateSlack checks what talking to Slack needs: the tokens, the
+// channels and the people.
+func (c *Config) validateSlack(p *problems) {
+	p.required("SLACK_APP_TOKEN", c.AppToken)
+	p.required("SLACK_BOT_TOKEN", c.BotToken)
+	p.required("HANDOFF_CHANNEL", c.HandoffChannel)
+	p.check(c.AppToken == "" || strings.HasPrefix(c.AppToken, "xapp-"), "SLACK_APP_TOKEN", `want an app-level token starting with "xapp-"`)
+	p.check(c.BotToken == "" || strings.HasPrefix(c.BotToken, "xoxb-"), "SLACK_BOT_TOKEN", `want a bot token starting with "xoxb-"`)
+	p.add("SLACK_API_URL", c.normalizeAPIURL())
+	p.channel("HANDOFF_CHANNEL", c.HandoffChannel, false)
 	p.channel("FEEDBACK_CHANNEL", c.FeedbackChannel, false)
 	if c.FeedbackChannel == "" {
 		c.FeedbackChannel = c.HandoffChannel
@@ -125,10 +155,6 @@ func (c *Config) Validate() error {
 	p.members("MARKETING_TEAM", c.MarketingTeam)
 	p.check(c.SLAAccept > 0, "SLA_ACCEPT", `want a positive Go duration, e.g. "4h" or "90m"`)
 	p.check(c.SLAFirstTouch > 0, "SLA_FIRST_TOUCH", `want a positive Go duration, e.g. "24h"`)
-	c.parseTime(&p)
-	p.add("HTTP_ADDR", checkAddr(c.HTTPAddr))
-	c.parseLogging(&p)
-	return p.err()
 }
 
 func (c *Config) parseTime(p *problems) {
@@ -208,6 +234,12 @@ func (p *problems) add(name string, err error) {
 	}
 }
 
+func (p *problems) required(name, value string) {
+	if value == "" {
+		*p = append(*p, name+": required, and not set")
+	}
+}
+
 func (p *problems) check(ok bool, name, want string) {
 	if !ok {
 		*p = append(*p, name+": "+want)
@@ -260,15 +292,40 @@ func redactURL(s string) string {
 	return u.Redacted()
 }
 
-// Usage writes every variable with its default and meaning, for `handoffbot help`.
+// Usage writes every variable with its default and meaning, for
+// `handoffbot help`. It reads the struct tags with a plain loop: envconfig's
+// template-based usage keeps every method of every reachable type alive in
+// the linker and made the binary a third bigger.
 func Usage(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	const format = "{{range .}}  {{usage_key .}}\t{{if usage_required .}}required{{else}}{{usage_default .}}{{end}}\t{{usage_description .}}\n{{end}}"
-	if _, err := fmt.Fprintln(tw, "  VARIABLE\tDEFAULT\tMEANING"); err != nil {
-		return err
-	}
-	if err := envconfig.Usagef("", &Config{}, tw, format); err != nil {
-		return fmt.Errorf("config usage: %w", err)
+	fmt.Fprintln(tw, "  VARIABLE\tDEFAULT\tMEANING")
+	for _, v := range Variables() {
+		def := v.Default
+		if v.Required {
+			def = "required"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Name, def, v.Meaning)
 	}
 	return tw.Flush()
+}
+
+// Variable is one environment variable the program reads.
+type Variable struct {
+	Name, Default, Meaning string
+	Required               bool // by the commands that talk to Slack
+}
+
+// Variables lists every environment variable, in the order of Config.
+func Variables() []Variable {
+	t := reflect.TypeFor[Config]()
+	var vs []Variable
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := f.Tag.Get("envconfig")
+		if name == "" || f.Tag.Get("ignored") == "true" {
+			continue
+		}
+		vs = append(vs, Variable{Name: name, Default: f.Tag.Get("default"), Meaning: f.Tag.Get("desc"), Required: f.Tag.Get("need") != ""})
+	}
+	return vs
 }

@@ -51,7 +51,7 @@ func allVariables(t *testing.T) []string {
 
 func TestLoadDefaults(t *testing.T) {
 	setEnv(t, nil)
-	c, err := Load()
+	c, err := Load(NeedAll)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestLoadDefaults(t *testing.T) {
 	if c.Hours.Always() || c.Location.String() != "UTC" || c.Schedule == nil {
 		t.Errorf("time settings not parsed: %+v", c)
 	}
-	if c.APIURL != "https://slack.com/api/" || c.HTTPAddr != ":8080" {
+	if c.APIURL != "https://slack.com/api/" || c.HTTPAddr != "127.0.0.1:8080" {
 		t.Errorf("defaults: api %q http %q", c.APIURL, c.HTTPAddr)
 	}
 }
@@ -74,7 +74,7 @@ func TestLoadParsesLists(t *testing.T) {
 		"MANAGERS": "U0MGR, S0LEADS", "SLACK_API_URL": "http://127.0.0.1:9/api",
 		"TIMEZONE": "Europe/Berlin", "DIGEST_SCHEDULE": "@every 10m", "HOLIDAYS": "2026-12-25, 2026-12-26",
 	})
-	c, err := Load()
+	c, err := Load(NeedAll)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			setEnv(t, map[string]string{tc.variable: tc.value})
-			_, err := Load()
+			_, err := Load(NeedAll)
 			if err == nil {
 				t.Fatalf("%s=%q accepted", tc.variable, tc.value)
 			}
@@ -134,7 +134,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 
 func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	setEnv(t, map[string]string{"SLA_ACCEPT": "0s", "TIMEZONE": "Nowhere/Else", "LOG_FORMAT": "xml"})
-	_, err := Load()
+	_, err := Load(NeedAll)
 	if err == nil {
 		t.Fatal("accepted")
 	}
@@ -142,6 +142,33 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 		if !strings.Contains(err.Error(), v) {
 			t.Errorf("%s missing from %s", v, err)
 		}
+	}
+}
+
+// Every missing variable is named in one run, not one per attempt.
+func TestLoadNamesEveryMissingVariable(t *testing.T) {
+	setEnv(t, map[string]string{"SLACK_APP_TOKEN": "", "SLACK_BOT_TOKEN": "", "HANDOFF_CHANNEL": ""})
+	_, err := Load(NeedAll)
+	if err == nil {
+		t.Fatal("accepted without tokens and channel")
+	}
+	for _, v := range []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "HANDOFF_CHANNEL"} {
+		if !strings.Contains(err.Error(), v+": required") {
+			t.Errorf("%s not named as missing: %s", v, err)
+		}
+	}
+}
+
+// Commands that only use the database (migrate, import, export) start
+// without any Slack setting.
+func TestDatabaseCommandsNeedNoSlack(t *testing.T) {
+	setEnv(t, map[string]string{"SLACK_APP_TOKEN": "", "SLACK_BOT_TOKEN": "", "HANDOFF_CHANNEL": "", "TIMEZONE": "Europe/Berlin"})
+	c, err := Load(NeedDatabase)
+	if err != nil {
+		t.Fatalf("database-only load wants more: %v", err)
+	}
+	if c.Location.String() != "Europe/Berlin" {
+		t.Errorf("calendar not read: %v", c.Location)
 	}
 }
 
@@ -165,7 +192,7 @@ func TestUsageListsEveryVariableWithDefault(t *testing.T) {
 
 func TestLogValueHidesSecrets(t *testing.T) {
 	setEnv(t, map[string]string{"DATABASE_URL": "postgres://bot:HUNTER2@db:5432/handoff"})
-	c, err := Load()
+	c, err := Load(NeedAll)
 	if err != nil {
 		t.Fatal(err)
 	}

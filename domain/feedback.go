@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // FeedbackState is where a feedback item stands (domain.md: feedback
 // threads). The loop is closed when it is resolved.
@@ -89,8 +92,10 @@ type Feedback struct {
 	Resolution   string // "What changed", given when resolving
 	// RootChannel and RootTS locate the thread root once Slack has it;
 	// RootPermalink links to it when known.
-	RootChannel   string
-	RootTS        string
+	RootChannel string
+	RootTS      string
+	// RootOutboxID is the outbox message that posts the thread root.
+	RootOutboxID  int64
 	RootPermalink string
 	UpdatedAt     time.Time
 }
@@ -110,4 +115,67 @@ type FeedbackEvent struct {
 	// key that makes a redelivered reply count once.
 	MessageTS string
 	At        time.Time
+}
+
+// NewFeedback is what creating a feedback item needs besides the item.
+type NewFeedback struct {
+	Feedback Feedback
+	// Root draws the thread root to post in the feedback channel, given the
+	// item as saved (with its id); the root becomes the item's thread once
+	// Slack has it.
+	Root func(Feedback) Message
+	// Messages are owed besides the root (the reply under a handoff's card).
+	Messages []Message
+}
+
+// FeedbackChange is marketing's response to a feedback item: an
+// acknowledgement, or a resolution saying what changed.
+type FeedbackChange struct {
+	FeedbackID int64
+	// Expected is the state the person saw; if it changed meanwhile the
+	// change fails with a *FeedbackStaleError and nothing is written.
+	Expected FeedbackState
+	To       FeedbackState // acknowledged or resolved
+	Actor    string
+	At       time.Time
+	// ResponseSecs is the business time from creation to At, kept when
+	// this change is the item's first response.
+	ResponseSecs float64
+	Resolution   string // resolutions: what changed
+	// Messages are owed because of the change (the root redrawn, DMs).
+	Messages []Message
+}
+
+// FeedbackStaleError says someone responded to the item first.
+type FeedbackStaleError struct {
+	Current Feedback
+}
+
+func (e *FeedbackStaleError) Error() string {
+	return fmt.Sprintf("feedback %d is %s now", e.Current.ID, e.Current.State)
+}
+
+// Unwrap lets ErrorCode see a conflict.
+func (e *FeedbackStaleError) Unwrap() error {
+	return Errorf(ECONFLICT, "Someone got there first: this feedback is %s now.", e.Current.State.Label())
+}
+
+// FeedbackReply is a person's message in a feedback thread.
+type FeedbackReply struct {
+	FeedbackID int64
+	TS         string // the reply's Slack ts: what makes a redelivery count once
+	Actor      string
+	At         time.Time
+	// Acknowledge, when set, is applied if the item is still as it
+	// expects: the first marketing reply acknowledges an open item.
+	Acknowledge *FeedbackChange
+}
+
+// ReplyOutcome says what a thread reply did.
+type ReplyOutcome struct {
+	// Recorded is false when this reply was recorded before (a redelivery).
+	Recorded bool
+	// Acknowledged is true when this reply acknowledged the item.
+	Acknowledged bool
+	Feedback     Feedback
 }

@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // SurveyCitation names the article the alignment survey follows; the
@@ -119,4 +120,27 @@ func FormatScore(x float64) string {
 		return fmt.Sprintf("%d", int(x))
 	}
 	return fmt.Sprintf("%.1f", x)
+}
+
+// SurveyRound is one run of the alignment survey; the newest is the one
+// people answer.
+type SurveyRound struct {
+	ID       int64     `db:"id"`
+	OpenedBy string    `db:"opened_by"`
+	OpenedAt time.Time `db:"opened_at"`
+}
+
+// Teams a survey answer counts for.
+const (
+	TeamSales     = "sales"
+	TeamMarketing = "marketing"
+)
+
+// SurveyAnswer is one person's ratings in one round.
+type SurveyAnswer struct {
+	RoundID    int64
+	UserID     string
+	Team       string // TeamSales or TeamMarketing
+	Scores     Scores
+	AnsweredAt time.Time
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/handoffbot/handoffbot/businesstime"
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // Slack is the part of the Web API the handlers call; *slack.Client
@@ -31,25 +30,26 @@ type Slack interface {
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
 }
 
-// Store is the state the handlers keep; *storage.DB satisfies it.
+// Store is the state the handlers keep (storage.DB).
 type Store interface {
-	CreateHandoff(ctx context.Context, n storage.NewHandoff) (domain.Handoff, error)
+	CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Handoff, error)
 	OpenDuplicate(ctx context.Context, email string) (domain.Handoff, error)
-	ApplyChange(ctx context.Context, c storage.Change) (domain.Handoff, error)
+	ApplyChange(ctx context.Context, c domain.Change) (domain.Handoff, error)
 	Handoff(ctx context.Context, id int64) (domain.Handoff, error)
 	OpenHandoffsFor(ctx context.Context, userID string) ([]domain.Handoff, error)
 	NextInRotation(ctx context.Context, team string, candidates []string, at time.Time) (string, error)
 	Enqueue(ctx context.Context, msgs ...domain.Message) error
-	FireSLA(ctx context.Context, f storage.SLAFiring) (bool, error)
+	FireSLA(ctx context.Context, f domain.SLAFiring) (bool, error)
 	Snooze(ctx context.Context, id int64, clock, actor string, at, remindAt time.Time, max int) (int, error)
-	FailedDeliveries(ctx context.Context, limit int) ([]storage.FailedDelivery, error)
+	FailedDeliveries(ctx context.Context, limit int) ([]domain.FailedDelivery, error)
 	ExportHandoffs(ctx context.Context, from, to time.Time, fn func(domain.Handoff) error) error
 }
 
 // Courier delivers a channel's queued messages now, so people see the card
-// at once instead of at the next background poll.
+// at once instead of at the background job's next turn, and says what it
+// posted (delivery.Deliverer).
 type Courier interface {
-	Deliver(ctx context.Context, channel string) error
+	Deliver(ctx context.Context, channel string) (domain.Delivery, error)
 }
 
 // Settings are the configuration the handlers act on.

@@ -12,7 +12,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // The chart's size in pixels: wide enough for twelve week labels side by
@@ -70,7 +69,7 @@ func (a *App) postChart(ctx context.Context, ask statsAsk, now time.Time) error 
 }
 
 // chartAltText describes the chart for screen readers.
-func chartAltText(weeks []storage.WeekPoint) string {
+func chartAltText(weeks []domain.WeekPoint) string {
 	total := 0
 	for _, w := range weeks {
 		total += w.Handoffs
@@ -83,13 +82,13 @@ func chartAltText(weeks []storage.WeekPoint) string {
 // weeks. Two panels instead of two y-axes on one, so neither scale is read
 // against the other's gridlines. It uses go-analyze/charts, which embeds a
 // single font, to keep the static binary (and the image) small.
-func RenderChart(weeks []storage.WeekPoint) ([]byte, error) {
+func RenderChart(weeks []domain.WeekPoint) ([]byte, error) {
 	return drawChart(weeks, charts.ChartOutputPNG)
 }
 
 // drawChart lays the chart out once for either format: PNG for Slack, SVG
 // for tests that read the text back.
-func drawChart(weeks []storage.WeekPoint, format string) ([]byte, error) {
+func drawChart(weeks []domain.WeekPoint, format string) ([]byte, error) {
 	labels := make([]string, len(weeks))
 	for i, w := range weeks {
 		labels[i] = w.Start.Format("Jan 2")
@@ -118,8 +117,8 @@ func drawChart(weeks []storage.WeekPoint, format string) ([]byte, error) {
 // ratesChart is the upper panel: acceptance rate and accept-SLA compliance
 // in percent, with a marker per week. A week with nothing to divide is a
 // gap in its line rather than an invented value.
-func ratesChart(weeks []storage.WeekPoint, labels []string) charts.LineChartOption {
-	percents := func(rate func(storage.WeekPoint) domain.Ratio) []float64 {
+func ratesChart(weeks []domain.WeekPoint, labels []string) charts.LineChartOption {
+	percents := func(rate func(domain.WeekPoint) domain.Ratio) []float64 {
 		vs := make([]float64, len(weeks))
 		for i, w := range weeks {
 			vs[i] = charts.GetNullValue()
@@ -130,8 +129,8 @@ func ratesChart(weeks []storage.WeekPoint, labels []string) charts.LineChartOpti
 		return vs
 	}
 	series := charts.NewSeriesListLine([][]float64{
-		percents(func(w storage.WeekPoint) domain.Ratio { return w.Acceptance }),
-		percents(func(w storage.WeekPoint) domain.Ratio { return w.AcceptSLA }),
+		percents(func(w domain.WeekPoint) domain.Ratio { return w.Acceptance }),
+		percents(func(w domain.WeekPoint) domain.Ratio { return w.AcceptSLA }),
 	})
 	return charts.LineChartOption{
 		Padding:    charts.NewBox(16, 12, 32, 8),
@@ -156,7 +155,7 @@ func ratesChart(weeks []storage.WeekPoint, labels []string) charts.LineChartOpti
 
 // countsChart is the lower panel: handoffs created per week as bars, each
 // with its count, on an axis of whole numbers.
-func countsChart(weeks []storage.WeekPoint, labels []string) charts.BarChartOption {
+func countsChart(weeks []domain.WeekPoint, labels []string) charts.BarChartOption {
 	counts := make([]float64, len(weeks))
 	most := 0
 	for i, w := range weeks {

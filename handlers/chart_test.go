@@ -20,22 +20,21 @@ import (
 	"github.com/go-analyze/charts"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/stats-chart.png from the sample weeks")
 
 // sampleWeeks is a believable quarter: volume growing, acceptance steady,
 // SLA compliance recovering after a bad spell, one quiet week.
-func sampleWeeks() []storage.WeekPoint {
+func sampleWeeks() []domain.WeekPoint {
 	start := time.Date(2026, 9, 7, 0, 0, 0, 0, time.UTC)
 	counts := []int{38, 42, 35, 51, 47, 0, 55, 61, 58, 64, 70, 23}
 	accepted := []int{30, 33, 27, 40, 38, 0, 45, 50, 48, 54, 60, 15}
 	decided := []int{36, 40, 33, 49, 45, 0, 52, 59, 56, 61, 66, 18}
 	inSLA := []int{31, 30, 20, 28, 29, 0, 41, 50, 50, 57, 63, 17}
-	var ws []storage.WeekPoint
+	var ws []domain.WeekPoint
 	for i := range counts {
-		ws = append(ws, storage.WeekPoint{
+		ws = append(ws, domain.WeekPoint{
 			Start: start.AddDate(0, 0, 7*i), Handoffs: counts[i],
 			Acceptance: domain.Ratio{Num: accepted[i], Den: decided[i]},
 			AcceptSLA:  domain.Ratio{Num: inSLA[i], Den: decided[i] + min(counts[i], 1)}, // one pending past due
@@ -47,14 +46,14 @@ func sampleWeeks() []storage.WeekPoint {
 // chartCases are the quarters every chart test draws: the sample, an empty
 // one, a single week, a busy one whose five-digit counts widen the axis,
 // and a quiet one whose axis must still count in whole handoffs.
-func chartCases() map[string][]storage.WeekPoint {
+func chartCases() map[string][]domain.WeekPoint {
 	empty, busy, quiet := sampleWeeks(), sampleWeeks(), sampleWeeks()
 	for i := range empty {
-		empty[i] = storage.WeekPoint{Start: empty[i].Start}
+		empty[i] = domain.WeekPoint{Start: empty[i].Start}
 		busy[i].Handoffs = 12000 + 1500*i
 		quiet[i].Handoffs = i % 4
 	}
-	return map[string][]storage.WeekPoint{"sample": sampleWeeks(), "empty": empty, "one week": sampleWeeks()[:1], "busy": busy, "quiet": quiet}
+	return map[string][]domain.WeekPoint{"sample": sampleWeeks(), "empty": empty, "one week": sampleWeeks()[:1], "busy": busy, "quiet": quiet}
 }
 
 // The chart renders as a PNG of the documented size for every quarter.
@@ -223,7 +222,7 @@ type chartMarker struct {
 
 // chartSVG draws the chart as SVG and reads back its texts, each measured
 // with the chart's font, and the markers of its rate lines.
-func chartSVG(t *testing.T, weeks []storage.WeekPoint) ([]chartText, []chartMarker) {
+func chartSVG(t *testing.T, weeks []domain.WeekPoint) ([]chartText, []chartMarker) {
 	t.Helper()
 	b, err := drawChart(weeks, charts.ChartOutputSVG)
 	if err != nil {

@@ -9,17 +9,16 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // DigestStore is what the weekly digest reads and records; *storage.DB
 // satisfies it.
 type DigestStore interface {
-	HandoffMetrics(ctx context.Context, from, to, now time.Time) (storage.HandoffMetrics, error)
-	HandoffMetricsBy(ctx context.Context, from, to, now time.Time, creator string) (storage.HandoffMetrics, error)
-	HandoffBreakdown(ctx context.Context, from, to, now time.Time, by string) ([]storage.BreakdownRow, error)
-	CampaignsBy(ctx context.Context, from, to, now time.Time, creator string) ([]storage.BreakdownRow, error)
-	FeedbackMetrics(ctx context.Context, from, to time.Time) (storage.FeedbackMetrics, error)
+	HandoffMetrics(ctx context.Context, from, to, now time.Time) (domain.HandoffMetrics, error)
+	HandoffMetricsBy(ctx context.Context, from, to, now time.Time, creator string) (domain.HandoffMetrics, error)
+	HandoffBreakdown(ctx context.Context, from, to, now time.Time, by string) ([]domain.BreakdownRow, error)
+	CampaignsBy(ctx context.Context, from, to, now time.Time, creator string) ([]domain.BreakdownRow, error)
+	FeedbackMetrics(ctx context.Context, from, to time.Time) (domain.FeedbackMetrics, error)
 	OldestOpenFeedback(ctx context.Context, limit int) ([]domain.Feedback, error)
 	OverdueHandoffs(ctx context.Context, now time.Time, limit int) ([]domain.Handoff, error)
 	RecordDigest(ctx context.Context, week time.Time, destination, kind string, msg domain.Message) (bool, error)

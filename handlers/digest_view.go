@@ -11,7 +11,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // digestTop is how many sources and campaigns the digest lists, and
@@ -124,7 +123,7 @@ func (a *App) periodLabel(p domain.Period) string {
 
 // headline is the week's main figures with their counts and the change
 // from the week before.
-func headline(m, prev storage.HandoffMetrics) string {
+func headline(m, prev domain.HandoffMetrics) string {
 	lines := []string{
 		fmt.Sprintf("*Handoffs:* %d (to sales %d · to marketing %d)%s", m.Handoffs, m.ToSales, m.ToMarketing, countChange(m.Handoffs, prev.Handoffs)),
 		fmt.Sprintf("*Acceptance:* %s%s · %d pending", m.Acceptance, rateChange(m.Acceptance, prev.Acceptance), m.Pending),
@@ -171,14 +170,14 @@ func rateChange(now, before domain.Ratio) string {
 	return ""
 }
 
-func speedAndReasons(m storage.HandoffMetrics) string {
+func speedAndReasons(m domain.HandoffMetrics) string {
 	s := m.SpeedToLead
 	lines := []string{fmt.Sprintf("*Speed to lead* (wall time to first touch): ≤ 5 min %d · ≤ 1 h %d · ≤ 24 h %d · > 24 h %d · not yet %d",
 		s.Within5Min, s.Within1Hour, s.Within24Hours, s.Over24Hours, s.NotYet)}
 	for _, mix := range []struct {
 		name    string
 		reasons []domain.Reason
-		counts  []storage.ReasonCount
+		counts  []domain.ReasonCount
 	}{
 		{"Rejected", domain.RejectReasons, m.Rejections},
 		{"Returned", domain.ReturnReasons, m.Returns},
@@ -205,7 +204,7 @@ func (a *App) topSection(ctx context.Context, p domain.Period, now time.Time) (s
 		if err != nil {
 			return "", err
 		}
-		rows = slices.DeleteFunc(rows, func(r storage.BreakdownRow) bool { return r.Other || r.Key == "" })
+		rows = slices.DeleteFunc(rows, func(r domain.BreakdownRow) bool { return r.Other || r.Key == "" })
 		if len(rows) == 0 {
 			continue
 		}
@@ -217,7 +216,7 @@ func (a *App) topSection(ctx context.Context, p domain.Period, now time.Time) (s
 	return strings.Join(lines, "\n"), nil
 }
 
-func breakdownLine(r storage.BreakdownRow) string {
+func breakdownLine(r domain.BreakdownRow) string {
 	return fmt.Sprintf("• %s — %d %s · accepted %s · MQL → SQL %s",
 		escape(truncateRunes(r.Key, 60)), r.Handoffs, plural(r.Handoffs, "handoff"), r.Acceptance, r.MQLToSQL)
 }
@@ -241,7 +240,7 @@ func (a *App) personalSection(ctx context.Context, p domain.Period, marketer str
 	return strings.Join(lines, "\n"), nil
 }
 
-func feedbackSection(m, prev storage.FeedbackMetrics, loc *time.Location) string {
+func feedbackSection(m, prev domain.FeedbackMetrics, loc *time.Location) string {
 	var cats []string
 	for _, c := range domain.FeedbackCategories {
 		if n := m.ByCategory[c.Code]; n > 0 {

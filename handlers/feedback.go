@@ -11,19 +11,18 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // FeedbackStore keeps feedback items and their threads; *storage.DB
 // satisfies it. Errors are the domain's: ENOTFOUND for an unknown item or
-// thread, ECONFLICT (a *storage.FeedbackStaleError) when someone responded
+// thread, ECONFLICT (a *domain.FeedbackStaleError) when someone responded
 // first, EUNAVAIL when the database is down.
 type FeedbackStore interface {
-	CreateFeedback(ctx context.Context, n storage.NewFeedback) (domain.Feedback, error)
+	CreateFeedback(ctx context.Context, n domain.NewFeedback) (domain.Feedback, error)
 	Feedback(ctx context.Context, id int64) (domain.Feedback, error)
 	FeedbackByThread(ctx context.Context, channel, ts string) (domain.Feedback, error)
-	ChangeFeedback(ctx context.Context, c storage.FeedbackChange) (domain.Feedback, error)
-	RecordFeedbackReply(ctx context.Context, r storage.FeedbackReply) (storage.ReplyOutcome, error)
+	ChangeFeedback(ctx context.Context, c domain.FeedbackChange) (domain.Feedback, error)
+	RecordFeedbackReply(ctx context.Context, r domain.FeedbackReply) (domain.ReplyOutcome, error)
 	SetFeedbackPermalink(ctx context.Context, id int64, link string) error
 	OpenFeedbackBy(ctx context.Context, author string, limit int) ([]domain.Feedback, int, error)
 	FeedbackCounts(ctx context.Context, handoffIDs []int64) (map[int64]int, error)
@@ -223,7 +222,7 @@ func (a *App) SubmitFeedback(ctx context.Context, s Submission) (SubmitResult, e
 	if d.Handoff != nil {
 		f.HandoffID = d.Handoff.ID
 	}
-	created, err := a.feedback.CreateFeedback(ctx, storage.NewFeedback{
+	created, err := a.feedback.CreateFeedback(ctx, domain.NewFeedback{
 		Feedback: f,
 		Root:     func(f domain.Feedback) domain.Message { return a.rootMessage(f, d.Handoff) },
 		Messages: a.feedbackCreationMessages(f, d.Handoff),
@@ -251,24 +250,18 @@ func (a *App) afterFeedback(ctx context.Context, f domain.Feedback, h *domain.Ha
 	if h != nil && a.set.HandoffChannel != a.set.FeedbackChannel {
 		channels = append(channels, a.set.HandoffChannel)
 	}
-	a.deliverNow(ctx, channels...)
+	sent := a.deliverNow(ctx, channels...)
 	if h != nil {
 		a.refreshHomes(ctx, h.Assignee, h.CreatedBy)
 	}
-	var posted domain.Feedback
-	err := a.await(ctx, func() (bool, error) {
-		var err error
-		posted, err = a.feedback.Feedback(ctx, f.ID)
-		return posted.RootTS != "", err
-	})
-	if err != nil {
-		return err
-	}
 	text := fmt.Sprintf("Sent your feedback to marketing (#%d). You will hear from me when they pick it up.", f.ID)
-	if link := a.feedbackLink(ctx, posted); link != "" {
-		text += " " + link
-	} else if posted.RootTS == "" {
-		text = fmt.Sprintf("Saved your feedback (#%d). Slack did not take it yet; it will appear in <#%s> as soon as Slack accepts it.",
+	if root, ok := sent.Message(f.RootOutboxID); ok {
+		f.RootChannel, f.RootTS = root.Channel, root.TS
+		if link := a.feedbackLink(ctx, f); link != "" {
+			text += " " + link
+		}
+	} else { // Slack refused it for now, or another replica is posting it
+		text = fmt.Sprintf("Sent your feedback to marketing (#%d). It will appear in <#%s> as soon as Slack takes it; you will hear from me when they pick it up.",
 			f.ID, a.set.FeedbackChannel)
 	}
 	return a.confirm(ctx, f.CreatedBy, formMeta{Channel: meta.Channel, ResponseURL: meta.ResponseURL}, text)

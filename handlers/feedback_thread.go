@@ -11,7 +11,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // rootMessage is the thread root of an item in the feedback channel, drawn
@@ -167,7 +166,7 @@ func (a *App) isMarketer(ctx context.Context, userID string) (bool, error) {
 func (a *App) changeFeedback(ctx context.Context, act Action, f domain.Feedback, to domain.FeedbackState, resolution string) error {
 	c := a.feedbackChange(ctx, f, to, act.UserID, a.now(), resolution)
 	_, err := a.feedback.ChangeFeedback(ctx, c)
-	if stale, ok := errors.AsType[*storage.FeedbackStaleError](err); ok {
+	if stale, ok := errors.AsType[*domain.FeedbackStaleError](err); ok {
 		return a.notice(ctx, act, alreadyText(stale.Current))
 	}
 	if err != nil {
@@ -179,9 +178,9 @@ func (a *App) changeFeedback(ctx context.Context, act Action, f domain.Feedback,
 
 // feedbackChange builds a response to f, with the root redrawn as it will
 // be and a DM to the author (unless they responded themselves).
-func (a *App) feedbackChange(ctx context.Context, f domain.Feedback, to domain.FeedbackState, actor string, at time.Time, resolution string) storage.FeedbackChange {
+func (a *App) feedbackChange(ctx context.Context, f domain.Feedback, to domain.FeedbackState, actor string, at time.Time, resolution string) domain.FeedbackChange {
 	at = at.UTC().Truncate(time.Microsecond)
-	c := storage.FeedbackChange{FeedbackID: f.ID, Expected: f.State, To: to, Actor: actor, At: at, Resolution: resolution}
+	c := domain.FeedbackChange{FeedbackID: f.ID, Expected: f.State, To: to, Actor: actor, At: at, Resolution: resolution}
 	if f.State == domain.FeedbackOpen {
 		c.ResponseSecs = a.set.Calendar.Between(f.CreatedAt, at).Seconds()
 	}
@@ -198,7 +197,7 @@ func (a *App) feedbackChange(ctx context.Context, f domain.Feedback, to domain.F
 }
 
 // projectFeedback is f as c will leave it, to draw it before it is saved.
-func projectFeedback(f domain.Feedback, c storage.FeedbackChange) domain.Feedback {
+func projectFeedback(f domain.Feedback, c domain.FeedbackChange) domain.Feedback {
 	if f.AcknowledgedAt == nil {
 		f.AcknowledgedAt, f.AcknowledgedBy, f.ResponseSecs = &c.At, c.Actor, c.ResponseSecs
 	}
@@ -324,7 +323,7 @@ func (a *App) resolve(ctx context.Context, act Action, id int64, what string) er
 		}
 		c := a.feedbackChange(ctx, f, domain.FeedbackResolved, act.UserID, a.now(), what)
 		_, err = a.feedback.ChangeFeedback(ctx, c)
-		if _, stale := errors.AsType[*storage.FeedbackStaleError](err); stale {
+		if _, stale := errors.AsType[*domain.FeedbackStaleError](err); stale {
 			continue
 		}
 		if err != nil {
@@ -354,7 +353,7 @@ func (a *App) FeedbackMessage(ctx context.Context, e Event) error {
 		return err
 	}
 	at := tsTime(e.TS, a.now())
-	r := storage.FeedbackReply{FeedbackID: f.ID, TS: e.TS, Actor: e.UserID, At: at}
+	r := domain.FeedbackReply{FeedbackID: f.ID, TS: e.TS, Actor: e.UserID, At: at}
 	if f.State == domain.FeedbackOpen {
 		switch err := a.mayRespond(ctx, f, e.UserID, domain.FeedbackAcknowledged); {
 		case err == nil:

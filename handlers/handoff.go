@@ -10,7 +10,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // Shortcut callback IDs (contract.md).
@@ -144,10 +143,10 @@ func (a *App) create(ctx context.Context, creator string, f form, meta formMeta,
 		return domain.Handoff{}, nil, err
 	}
 	h := a.buildHandoff(creator, f, assignee, a.permalink(ctx, meta))
-	created, err := a.store.CreateHandoff(ctx, storage.NewHandoff{
+	created, err := a.store.CreateHandoff(ctx, domain.NewHandoff{
 		Handoff: h, AllowDuplicate: allowDuplicate, Messages: a.creationMessages(h), Timers: a.timers(h),
 	})
-	var dup *storage.DuplicateError
+	var dup *domain.DuplicateError
 	if errors.As(err, &dup) { // created meanwhile by someone else
 		return domain.Handoff{}, map[string]string{blockEmail: fmt.Sprintf("%s already has an open handoff (#%d).", escape(dup.Open.Lead.Name), dup.Open.ID)}, nil
 	}
@@ -225,49 +224,19 @@ func companySuffix(h domain.Handoff) string {
 	return " (" + escape(h.Lead.Company) + ")"
 }
 
-// afterCreate shows the card at once and confirms to the creator.
+// afterCreate shows the card at once and confirms to the creator, with a
+// link to the card when the delivery just posted it.
 func (a *App) afterCreate(ctx context.Context, h domain.Handoff, meta formMeta) error {
-	a.deliverNow(ctx, channelsOf(a.creationMessages(h))...)
+	sent := a.deliverNow(ctx, channelsOf(a.creationMessages(h))...)
 	a.refreshHomes(ctx, h.Assignee, h.CreatedBy)
-	var posted domain.Handoff
-	err := a.await(ctx, func() (bool, error) {
-		var err error
-		posted, err = a.store.Handoff(ctx, h.ID)
-		return posted.CardPermalink != "", err
-	})
-	if err != nil {
-		return err
-	}
 	text := fmt.Sprintf("Handed off *%s* to %s. %s owns it; accept or reject by %s.",
 		escape(h.Lead.Name), h.Direction.Label(), user(h.Assignee), slackDate(h.AcceptDueAt, "{date_short_pretty} {time}"))
-	if posted.CardPermalink != "" {
-		text += " " + link(posted.CardPermalink, "Open the card")
-	} else {
-		text = fmt.Sprintf("Saved handoff #%d of *%s*. Slack did not take its card yet; it will appear in <#%s> as soon as Slack accepts it.",
-			h.ID, escape(h.Lead.Name), a.set.HandoffChannel)
+	if card, ok := sent.Card(h.ID); ok && card.Permalink != "" {
+		text += " " + link(card.Permalink, "Open the card")
+	} else { // Slack refused it for now, or another replica is posting it
+		text += fmt.Sprintf(" Its card will appear in <#%s> as soon as Slack takes it.", a.set.HandoffChannel)
 	}
 	return a.confirm(ctx, h.CreatedBy, meta, text)
-}
-
-// awaitPosted bounds how long a confirmation waits for a message another
-// sender is posting (the background job may hold the channel just then).
-const awaitPosted = 3 * time.Second
-
-// await polls done until it holds or awaitPosted passes; the wait only
-// decides the wording of a confirmation, so running out is not an error.
-func (a *App) await(ctx context.Context, done func() (bool, error)) error {
-	deadline := time.Now().Add(awaitPosted)
-	for {
-		ok, err := done()
-		if ok || err != nil || time.Now().After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }
 
 // confirm tells the person privately where they are, or by DM.
@@ -286,17 +255,21 @@ func (a *App) confirm(ctx context.Context, userID string, meta formMeta, text st
 }
 
 // deliverNow pushes queued messages out without waiting for the
-// background job, which keeps anything left (another sender busy, Slack
-// refusing) and delivers it in order.
-func (a *App) deliverNow(ctx context.Context, channels ...string) {
+// background job, which keeps anything left (another process delivering,
+// Slack refusing) and delivers it in order. It says what was posted.
+func (a *App) deliverNow(ctx context.Context, channels ...string) domain.Delivery {
+	var all domain.Delivery
 	if a.courier == nil {
-		return
+		return all
 	}
 	for _, ch := range channels {
-		if err := a.courier.Deliver(ctx, ch); err != nil {
+		d, err := a.courier.Deliver(ctx, ch)
+		if err != nil {
 			a.log.DebugContext(ctx, "delivery left to the background", "channel", ch, "error", err)
 		}
+		all.Posted = append(all.Posted, d.Posted...)
 	}
+	return all
 }
 
 // duplicateWarning tops the form when the lead already has an open handoff.

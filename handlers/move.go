@@ -9,7 +9,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // Callback IDs of the modals a move opens.
@@ -63,12 +62,12 @@ func (a *App) move(ctx context.Context, act Action, m domain.Move) error {
 	if err != nil {
 		return a.refuse(ctx, act, h, err)
 	}
-	return a.change(ctx, act, h, storage.Change{HandoffID: id, Expected: shown, Move: m, Actor: act.UserID})
+	return a.change(ctx, act, h, domain.Change{HandoffID: id, Expected: shown, Move: m, Actor: act.UserID})
 }
 
 // change applies c, then shows its effects at once; a stale click is told
 // and its card refreshed.
-func (a *App) change(ctx context.Context, act Action, before domain.Handoff, c storage.Change) error {
+func (a *App) change(ctx context.Context, act Action, before domain.Handoff, c domain.Change) error {
 	c.At = a.now().UTC().Truncate(time.Microsecond)
 	if c.Move == domain.MoveAccept && act.UserID != before.Assignee {
 		c.NewAssignee = act.UserID // a teammate who accepts owns it
@@ -78,7 +77,7 @@ func (a *App) change(ctx context.Context, act Action, before domain.Handoff, c s
 	}
 	c.Messages = a.changeMessages(before, c)
 	after, err := a.store.ApplyChange(ctx, c)
-	var stale *storage.StaleError
+	var stale *domain.StaleError
 	if errors.As(err, &stale) {
 		a.refreshCard(ctx, stale.Current)
 		return a.notice(ctx, act, domain.ErrorMessage(err))
@@ -123,7 +122,7 @@ func (a *App) refuse(ctx context.Context, act Action, h domain.Handoff, err erro
 
 // changeMessages: the card redrawn, a thread reply saying who did what, and
 // DMs to the people it concerns.
-func (a *App) changeMessages(h domain.Handoff, c storage.Change) []domain.Message {
+func (a *App) changeMessages(h domain.Handoff, c domain.Change) []domain.Message {
 	msgs := []domain.Message{
 		{Channel: a.set.HandoffChannel, Card: true, HandoffID: h.ID, Purpose: "card"},
 		{Channel: a.set.HandoffChannel, InThreadOf: h.ID, HandoffID: h.ID, Text: threadLine(c), Purpose: "thread_move"},
@@ -159,14 +158,14 @@ var threadVerbs = map[domain.Move]string{
 }
 
 // threadLine is the one-line record of a change under the card.
-func threadLine(c storage.Change) string {
+func threadLine(c domain.Change) string {
 	if c.Move == "" {
 		return fmt.Sprintf("👤 %s reassigned it to %s.", user(c.Actor), user(c.NewAssignee))
 	}
 	return fmt.Sprintf("%s %s %s%s.", moveIcons[c.Move], user(c.Actor), threadVerbs[c.Move], reasonSuffix(c))
 }
 
-func reasonSuffix(c storage.Change) string {
+func reasonSuffix(c domain.Change) string {
 	if c.Reason == "" {
 		return ""
 	}
@@ -235,7 +234,7 @@ func (a *App) SubmitReason(ctx context.Context, s Submission) (SubmitResult, err
 	if problem != "" {
 		return errorsOn(block, problem), nil
 	}
-	return a.submitChange(ctx, s.UserID, meta, storage.Change{HandoffID: meta.ID, Expected: meta.State, Move: meta.Move, Reason: reason, Note: note}, blockReason)
+	return a.submitChange(ctx, s.UserID, meta, domain.Change{HandoffID: meta.ID, Expected: meta.State, Move: meta.Move, Reason: reason, Note: note}, blockReason)
 }
 
 // readReason takes the reason and note of move m out of a submitted reason
@@ -257,7 +256,7 @@ func readReason(m domain.Move, state *slack.ViewState) (reason, note, block, pro
 
 // submitChange re-checks permission at submit time, applies the change, and
 // shows problems on the modal so the person's input stays.
-func (a *App) submitChange(ctx context.Context, userID string, meta moveMeta, c storage.Change, errBlock string) (SubmitResult, error) {
+func (a *App) submitChange(ctx context.Context, userID string, meta moveMeta, c domain.Change, errBlock string) (SubmitResult, error) {
 	move := c.Move
 	if move == "" {
 		move = moveReassign
@@ -321,5 +320,5 @@ func (a *App) SubmitReassign(ctx context.Context, s Submission) (SubmitResult, e
 	} else if err != nil {
 		return SubmitResult{}, err
 	}
-	return a.submitChange(ctx, s.UserID, meta, storage.Change{HandoffID: meta.ID, Expected: meta.State, NewAssignee: owner}, blockOwner)
+	return a.submitChange(ctx, s.UserID, meta, domain.Change{HandoffID: meta.ID, Expected: meta.State, NewAssignee: owner}, blockOwner)
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -12,8 +11,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/jobs"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // ActionSnooze is the Snooze menu on a reminder.
@@ -36,13 +33,13 @@ var snoozes = []struct {
 
 // timers are a new handoff's SLA moments: a reminder at half of each
 // clock, in business time, and the breach at its end.
-func (a *App) timers(h domain.Handoff) []storage.Timer {
+func (a *App) timers(h domain.Handoff) []domain.Timer {
 	cal := a.set.Calendar
-	return []storage.Timer{
-		{Clock: jobs.ClockAccept, Stage: jobs.StageRemind, At: cal.Add(h.CreatedAt, a.set.SLAAccept/2)},
-		{Clock: jobs.ClockAccept, Stage: jobs.StageBreach, At: h.AcceptDueAt},
-		{Clock: jobs.ClockFirstTouch, Stage: jobs.StageRemind, At: cal.Add(h.CreatedAt, a.set.SLAFirstTouch/2)},
-		{Clock: jobs.ClockFirstTouch, Stage: jobs.StageBreach, At: h.FirstTouchDueAt},
+	return []domain.Timer{
+		{Clock: domain.ClockAccept, Stage: domain.StageRemind, At: cal.Add(h.CreatedAt, a.set.SLAAccept/2)},
+		{Clock: domain.ClockAccept, Stage: domain.StageBreach, At: h.AcceptDueAt},
+		{Clock: domain.ClockFirstTouch, Stage: domain.StageRemind, At: cal.Add(h.CreatedAt, a.set.SLAFirstTouch/2)},
+		{Clock: domain.ClockFirstTouch, Stage: domain.StageBreach, At: h.FirstTouchDueAt},
 	}
 }
 
@@ -50,26 +47,26 @@ func (a *App) timers(h domain.Handoff) []storage.Timer {
 // accept or reject, the first-touch clock until the first touch (or the
 // handoff ends another way).
 func running(h domain.Handoff, clock string) bool {
-	if clock == jobs.ClockAccept {
+	if clock == domain.ClockAccept {
 		return h.State == domain.StatePending
 	}
 	return h.FirstTouchAt == nil && (h.State == domain.StatePending || h.State == domain.StateAccepted)
 }
 
 // FireSLA acts on an SLA timer: a reminder to the owner, or the breach
-// told to the owner and the managers, each once; nothing if the clock has
-// stopped. complete marks the timer's job done in the same transaction.
-func (a *App) FireSLA(ctx context.Context, handoffID int64, clock, stage string, seq int, complete func(*sql.Tx) error) error {
+// told to the owner and the managers, each once however often the timer
+// runs; nothing if the clock has stopped.
+func (a *App) FireSLA(ctx context.Context, handoffID int64, clock, stage string, seq int) error {
 	var escalate []string
-	if stage == jobs.StageBreach {
+	if stage == domain.StageBreach {
 		var err error
 		if escalate, err = a.managerRecipients(ctx); err != nil {
 			return err
 		}
 	}
 	var owed []domain.Message
-	fired, err := a.store.FireSLA(ctx, storage.SLAFiring{
-		HandoffID: handoffID, Clock: clock, Stage: stage, Seq: seq, At: a.now().UTC(), Complete: complete,
+	fired, err := a.store.FireSLA(ctx, domain.SLAFiring{
+		HandoffID: handoffID, Clock: clock, Stage: stage, Seq: seq, At: a.now().UTC(),
 		Owed: func(h domain.Handoff) ([]domain.Message, bool) {
 			if !running(h, clock) {
 				return nil, false
@@ -81,7 +78,7 @@ func (a *App) FireSLA(ctx context.Context, handoffID int64, clock, stage string,
 	if err != nil || !fired {
 		return err
 	}
-	if stage == jobs.StageBreach && a.breached != nil {
+	if stage == domain.StageBreach && a.breached != nil {
 		a.breached()
 	}
 	a.deliverNow(ctx, channelsOf(owed)...)
@@ -97,11 +94,11 @@ func (a *App) managerRecipients(ctx context.Context) ([]string, error) {
 	return a.dir.members(ctx, a.set.Managers)
 }
 
-var clockNames = map[string]string{jobs.ClockAccept: "accept or reject", jobs.ClockFirstTouch: "log the first touch on"}
+var clockNames = map[string]string{domain.ClockAccept: "accept or reject", domain.ClockFirstTouch: "log the first touch on"}
 
 // dueOf is when a clock runs out.
 func dueOf(h domain.Handoff, clock string) time.Time {
-	if clock == jobs.ClockFirstTouch {
+	if clock == domain.ClockFirstTouch {
 		return h.FirstTouchDueAt
 	}
 	return h.AcceptDueAt
@@ -112,7 +109,7 @@ func (a *App) slaMessages(h domain.Handoff, clock, stage string, escalate []stri
 	when := slackDate(due, "{date_short_pretty} {time}")
 	lead := "*" + escape(h.Lead.Name) + "*" + companySuffix(h)
 	card := domain.Message{Channel: a.set.HandoffChannel, Card: true, HandoffID: h.ID, Purpose: "card"}
-	if stage == jobs.StageRemind {
+	if stage == domain.StageRemind {
 		left := due.Sub(a.now())
 		text := fmt.Sprintf("⏰ Reminder: please %s %s from %s, due %s (in %s).",
 			clockNames[clock], lead, user(h.CreatedBy), when, humanDuration(left))
@@ -140,7 +137,7 @@ func (a *App) slaMessages(h domain.Handoff, clock, stage string, escalate []stri
 func reminderBlocks(h domain.Handoff, clock, text string) json.RawMessage {
 	value := strconv.FormatInt(h.ID, 10) + ":" + string(h.State)
 	var els []slack.BlockElement
-	if clock == jobs.ClockAccept {
+	if clock == domain.ClockAccept {
 		els = append(els, button(ActionAccept, "Accept", value, slack.StylePrimary), button(ActionReject, "Reject", value, slack.StyleDanger))
 	} else if h.State == domain.StateAccepted {
 		els = append(els, button(ActionTouch, "Log first touch", value, slack.StylePrimary))
@@ -194,7 +191,7 @@ func (a *App) Snooze(ctx context.Context, act Action) error {
 func parseSnooze(v string) (int64, string, time.Duration, error) {
 	parts := strings.Split(v, ":")
 	bad := domain.Errorf(domain.EINVALID, "That snooze choice is broken; open the reminder again.")
-	if len(parts) != 3 || (parts[1] != jobs.ClockAccept && parts[1] != jobs.ClockFirstTouch) {
+	if len(parts) != 3 || (parts[1] != domain.ClockAccept && parts[1] != domain.ClockFirstTouch) {
 		return 0, "", 0, bad
 	}
 	id, err := strconv.ParseInt(parts[0], 10, 64)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"database/sql"
 	"io"
 	"log/slog"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"github.com/handoffbot/handoffbot/businesstime"
 	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/fakeslack"
-	"github.com/handoffbot/handoffbot/jobs"
 	"github.com/handoffbot/handoffbot/storage"
 	"github.com/handoffbot/handoffbot/storage/storagetest"
 )
@@ -49,21 +47,19 @@ func newClockApp(t *testing.T) *clockApp {
 func (c *clockApp) create(t *testing.T) domain.Handoff {
 	t.Helper()
 	h := c.buildHandoff("UMKT", form{Draft: Draft{Name: "Dana Scully"}, Direction: domain.ToSales, Priority: domain.Hot}, "UREP", "")
-	created, err := c.db.CreateHandoff(context.Background(), storage.NewHandoff{Handoff: h, Timers: c.timers(h)})
+	created, err := c.db.CreateHandoff(context.Background(), domain.NewHandoff{Handoff: h, Timers: c.timers(h)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return created
 }
 
-func noComplete(*sql.Tx) error { return nil }
-
 // fire runs a timer at the app's current time and returns what it owed.
 func (c *clockApp) fire(t *testing.T, id int64, clock, stage string) []string {
 	t.Helper()
 	var before int
 	c.db.SQL().QueryRow(`SELECT count(*) FROM outbox`).Scan(&before)
-	if err := c.FireSLA(context.Background(), id, clock, stage, 0, noComplete); err != nil {
+	if err := c.FireSLA(context.Background(), id, clock, stage, 0); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := c.db.SQL().Query(`SELECT purpose || '→' || channel FROM outbox WHERE id > $1 AND purpose <> 'card' ORDER BY id`, before)
@@ -97,17 +93,17 @@ func TestReminderAndBreachEachOnce(t *testing.T) {
 	c := newClockApp(t)
 	h := c.create(t)
 	c.now = h.CreatedAt.Add(2 * time.Hour)
-	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageRemind); len(got) != 1 || got[0] != "sla_reminder→UREP" {
+	if got := c.fire(t, h.ID, domain.ClockAccept, domain.StageRemind); len(got) != 1 || got[0] != "sla_reminder→UREP" {
 		t.Fatalf("reminder at 50%% owed %v", got)
 	}
-	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageRemind); len(got) != 0 {
+	if got := c.fire(t, h.ID, domain.ClockAccept, domain.StageRemind); len(got) != 0 {
 		t.Fatalf("the reminder fired again: %v", got)
 	}
 	c.now = h.CreatedAt.Add(4 * time.Hour)
-	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageBreach); len(got) != 2 || got[0] != "sla_breach_owner→UREP" || got[1] != "sla_breach_managers→CMGR" {
+	if got := c.fire(t, h.ID, domain.ClockAccept, domain.StageBreach); len(got) != 2 || got[0] != "sla_breach_owner→UREP" || got[1] != "sla_breach_managers→CMGR" {
 		t.Fatalf("breach at 100%% owed %v", got)
 	}
-	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageBreach); len(got) != 0 {
+	if got := c.fire(t, h.ID, domain.ClockAccept, domain.StageBreach); len(got) != 0 {
 		t.Fatalf("the breach fired again: %v", got)
 	}
 }
@@ -116,19 +112,19 @@ func TestAcceptedAt60PercentIsNeverBreached(t *testing.T) {
 	c := newClockApp(t)
 	h := c.create(t)
 	c.now = h.CreatedAt.Add(2 * time.Hour)
-	c.fire(t, h.ID, jobs.ClockAccept, jobs.StageRemind)
+	c.fire(t, h.ID, domain.ClockAccept, domain.StageRemind)
 	c.now = h.CreatedAt.Add(144 * time.Minute) // 60 %
-	if _, err := c.db.ApplyChange(context.Background(), storage.Change{HandoffID: h.ID, Expected: domain.StatePending,
+	if _, err := c.db.ApplyChange(context.Background(), domain.Change{HandoffID: h.ID, Expected: domain.StatePending,
 		Move: domain.MoveAccept, Actor: "UREP", At: c.now}); err != nil {
 		t.Fatal(err)
 	}
 	c.now = h.CreatedAt.Add(4 * time.Hour)
-	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageBreach); len(got) != 0 {
+	if got := c.fire(t, h.ID, domain.ClockAccept, domain.StageBreach); len(got) != 0 {
 		t.Fatalf("an accepted handoff was breached: %v", got)
 	}
 	// The first-touch clock still runs: its reminder comes.
 	c.now = h.CreatedAt.Add(12 * time.Hour)
-	if got := c.fire(t, h.ID, jobs.ClockFirstTouch, jobs.StageRemind); len(got) != 1 {
+	if got := c.fire(t, h.ID, domain.ClockFirstTouch, domain.StageRemind); len(got) != 1 {
 		t.Fatalf("first-touch reminder owed %v", got)
 	}
 }
@@ -138,20 +134,20 @@ func TestSnoozeTwiceThenRefused(t *testing.T) {
 	h := c.create(t)
 	ctx := context.Background()
 	for i := 1; i <= 2; i++ {
-		n, err := c.db.Snooze(ctx, h.ID, jobs.ClockAccept, "UREP", c.now, c.now.Add(30*time.Minute), maxSnoozes)
+		n, err := c.db.Snooze(ctx, h.ID, domain.ClockAccept, "UREP", c.now, c.now.Add(30*time.Minute), maxSnoozes)
 		if err != nil || n != i {
 			t.Fatalf("snooze %d = %d, %v", i, n, err)
 		}
 	}
-	_, err := c.db.Snooze(ctx, h.ID, jobs.ClockAccept, "UREP", c.now, c.now.Add(30*time.Minute), maxSnoozes)
+	_, err := c.db.Snooze(ctx, h.ID, domain.ClockAccept, "UREP", c.now, c.now.Add(30*time.Minute), maxSnoozes)
 	if domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("third snooze = %v, want refused", err)
 	}
 	// A snoozed reminder is a new reminder, fired once; the breach is untouched.
-	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageRemind); len(got) != 1 {
+	if got := c.fire(t, h.ID, domain.ClockAccept, domain.StageRemind); len(got) != 1 {
 		t.Fatalf("reminder owed %v", got)
 	}
-	if err := c.FireSLA(ctx, h.ID, jobs.ClockAccept, jobs.StageRemind, 1, noComplete); err != nil {
+	if err := c.FireSLA(ctx, h.ID, domain.ClockAccept, domain.StageRemind, 1); err != nil {
 		t.Fatal(err)
 	}
 	var reminders int
@@ -167,8 +163,8 @@ func TestLateReminderSaysOverdue(t *testing.T) {
 	c := newClockApp(t)
 	h := c.create(t)
 	c.now = h.CreatedAt.Add(5 * time.Hour)
-	c.fire(t, h.ID, jobs.ClockAccept, jobs.StageBreach)
-	if got := c.fire(t, h.ID, jobs.ClockAccept, jobs.StageRemind); len(got) != 1 {
+	c.fire(t, h.ID, domain.ClockAccept, domain.StageBreach)
+	if got := c.fire(t, h.ID, domain.ClockAccept, domain.StageRemind); len(got) != 1 {
 		t.Fatalf("late reminder owed %v", got)
 	}
 	var text string

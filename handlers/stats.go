@@ -10,18 +10,17 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // MetricsStore is what the stats (and the survey's measured figures) read;
 // *storage.DB satisfies it. The digest reads the same HandoffMetrics, so
 // a period's numbers are the same wherever they are shown.
 type MetricsStore interface {
-	HandoffMetrics(ctx context.Context, from, to, now time.Time) (storage.HandoffMetrics, error)
-	HandoffBreakdown(ctx context.Context, from, to, now time.Time, by string) ([]storage.BreakdownRow, error)
-	WeeklySeries(ctx context.Context, weeks int, now time.Time, loc *time.Location) ([]storage.WeekPoint, error)
-	FeedbackMetrics(ctx context.Context, from, to time.Time) (storage.FeedbackMetrics, error)
-	RecordStatsRequest(ctx context.Context, r storage.StatsRequest) error
+	HandoffMetrics(ctx context.Context, from, to, now time.Time) (domain.HandoffMetrics, error)
+	HandoffBreakdown(ctx context.Context, from, to, now time.Time, by string) ([]domain.BreakdownRow, error)
+	WeeklySeries(ctx context.Context, weeks int, now time.Time, loc *time.Location) ([]domain.WeekPoint, error)
+	FeedbackMetrics(ctx context.Context, from, to time.Time) (domain.FeedbackMetrics, error)
+	RecordStatsRequest(ctx context.Context, r domain.StatsRequest) error
 	CountStatsRequests(ctx context.Context, from, to time.Time) (int, error)
 }
 
@@ -31,8 +30,6 @@ type AlignmentStore interface {
 	MetricsStore
 	SurveyStore
 }
-
-var _ AlignmentStore = (*storage.DB)(nil)
 
 // chartWeeks is how far back the stats chart looks: a quarter of weeks
 // shows a trend without squeezing the labels.
@@ -121,7 +118,7 @@ func (a *App) stats(ctx context.Context, ask statsAsk) error {
 	if _, _, err := a.slack.PostMessageContext(ctx, ask.channel, opts...); err != nil {
 		return notInChannel(err, "post the stats")
 	}
-	if err := a.metrics.RecordStatsRequest(ctx, storage.StatsRequest{UserID: ask.user, Channel: ask.channel,
+	if err := a.metrics.RecordStatsRequest(ctx, domain.StatsRequest{UserID: ask.user, Channel: ask.channel,
 		Period: q.period.Label, Breakdown: q.by, At: now}); err != nil {
 		a.log.WarnContext(ctx, "could not record the stats request", "error", err)
 	}
@@ -148,7 +145,7 @@ func parseStatsQuery(text string, now time.Time, loc *time.Location) (statsQuery
 			rest = append(rest, words[i])
 			continue
 		}
-		if i+1 >= len(words) || !storage.ValidBreakdown(words[i+1]) {
+		if i+1 >= len(words) || !domain.ValidBreakdown(words[i+1]) {
 			return q, domain.Errorf(domain.EINVALID, "Break the stats down `by source`, `by campaign` or `by rep`.")
 		}
 		q.by = words[i+1]
@@ -166,9 +163,9 @@ func parseStatsQuery(text string, now time.Time, loc *time.Location) (statsQuery
 type statsReport struct {
 	q               statsQuery
 	loc             *time.Location
-	cur, prev       storage.HandoffMetrics
-	curFB, prevFB   *storage.FeedbackMetrics
-	breakdown       []storage.BreakdownRow
+	cur, prev       domain.HandoffMetrics
+	curFB, prevFB   *domain.FeedbackMetrics
+	breakdown       []domain.BreakdownRow
 	breakdownLabels map[string]string // rep user ID → name
 }
 
@@ -203,7 +200,7 @@ func (a *App) statsReport(ctx context.Context, q statsQuery, now time.Time) (sta
 
 // repNames shows reps by name in the table (a code block cannot render a
 // mention); an unknown user keeps their ID.
-func (a *App) repNames(ctx context.Context, rows []storage.BreakdownRow) map[string]string {
+func (a *App) repNames(ctx context.Context, rows []domain.BreakdownRow) map[string]string {
 	names := map[string]string{}
 	for _, row := range rows {
 		if row.Other || row.Key == "" {

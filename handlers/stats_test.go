@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 func TestParseStatsQuery(t *testing.T) {
@@ -47,10 +46,10 @@ func TestParseStatsQuery(t *testing.T) {
 // User-typed campaign names in the breakdown table are escaped and cannot
 // close the code block; the table stays inside a section.
 func TestBreakdownTableEscapes(t *testing.T) {
-	r := statsReport{q: statsQuery{by: "campaign"}, breakdown: []storage.BreakdownRow{
-		{Key: "<!channel> ```drop```", HandoffMetrics: storage.HandoffMetrics{Handoffs: 3, Acceptance: domain.Ratio{Num: 1, Den: 2}}},
-		{Key: "", HandoffMetrics: storage.HandoffMetrics{Handoffs: 2}},
-		{Other: true, HandoffMetrics: storage.HandoffMetrics{Handoffs: 1}},
+	r := statsReport{q: statsQuery{by: "campaign"}, breakdown: []domain.BreakdownRow{
+		{Key: "<!channel> ```drop```", HandoffMetrics: domain.HandoffMetrics{Handoffs: 3, Acceptance: domain.Ratio{Num: 1, Den: 2}}},
+		{Key: "", HandoffMetrics: domain.HandoffMetrics{Handoffs: 2}},
+		{Other: true, HandoffMetrics: domain.HandoffMetrics{Handoffs: 1}},
 	}}
 	table := r.breakdownTable()
 	if strings.Contains(table, "<!channel>") || strings.Count(table, "```") != 2 {

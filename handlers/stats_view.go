@@ -9,7 +9,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // periodTitles names the relative periods as people say them.
@@ -78,7 +77,7 @@ func (r statsReport) rows() []statRow {
 	return rows
 }
 
-func handoffCount(m storage.HandoffMetrics) string {
+func handoffCount(m domain.HandoffMetrics) string {
 	return fmt.Sprintf("%d · %d to sales, %d to marketing", m.Handoffs, m.ToSales, m.ToMarketing)
 }
 
@@ -97,19 +96,19 @@ func withTrend(cur, prev domain.Ratio) string {
 	return s + " ="
 }
 
-func durations(d storage.Durations) string {
+func durations(d domain.Durations) string {
 	if d.Count == 0 {
 		return "— (none decided)"
 	}
 	return fmt.Sprintf("median %s, p90 %s (%d decided)", humanDuration(d.Median), humanDuration(d.P90), d.Count)
 }
 
-func speed(s storage.SpeedToLead) string {
+func speed(s domain.SpeedToLead) string {
 	return fmt.Sprintf("≤5 min %d · ≤1 h %d · ≤24 h %d · >24 h %d · not yet %d",
 		s.Within5Min, s.Within1Hour, s.Within24Hours, s.Over24Hours, s.NotYet)
 }
 
-func feedbackVolume(f storage.FeedbackMetrics) string {
+func feedbackVolume(f domain.FeedbackMetrics) string {
 	if f.Created == 0 {
 		return "0"
 	}
@@ -122,7 +121,7 @@ func feedbackVolume(f storage.FeedbackMetrics) string {
 	return fmt.Sprintf("%d · %s", f.Created, strings.Join(cats, ", "))
 }
 
-func feedbackResponse(f storage.FeedbackMetrics) string {
+func feedbackResponse(f domain.FeedbackMetrics) string {
 	if f.Acknowledged == 0 {
 		return fmt.Sprintf("— (0 of %d answered)", f.Created)
 	}
@@ -135,7 +134,7 @@ func (r statsReport) mix() string {
 	for _, m := range []struct {
 		name    string
 		reasons []domain.Reason
-		counts  []storage.ReasonCount
+		counts  []domain.ReasonCount
 	}{
 		{"Rejections", domain.RejectReasons, r.cur.Rejections},
 		{"Returns to marketing", domain.ReturnReasons, r.cur.Returns},
@@ -159,7 +158,7 @@ func (r statsReport) breakdownTable() string {
 	const keyWidth = 22
 	head := map[string]string{"source": "Source", "campaign": "Campaign", "rep": "Rep"}[r.q.by]
 	var b strings.Builder
-	fmt.Fprintf(&b, "*By %s* (top %d by handoffs%s)\n```\n", strings.ToLower(head), storage.BreakdownLimit, otherNote(r.breakdown))
+	fmt.Fprintf(&b, "*By %s* (top %d by handoffs%s)\n```\n", strings.ToLower(head), domain.BreakdownLimit, otherNote(r.breakdown))
 	fmt.Fprintf(&b, "%s %8s  %-13s %-13s %-13s %-13s\n", pad(head, keyWidth), "Handoffs", "Accepted", "Accept SLA", "MQL→SQL", "Won")
 	for _, row := range r.breakdown {
 		name := row.Key
@@ -179,8 +178,8 @@ func (r statsReport) breakdownTable() string {
 	return b.String()
 }
 
-func otherNote(rows []storage.BreakdownRow) string {
-	if slices.ContainsFunc(rows, func(r storage.BreakdownRow) bool { return r.Other }) {
+func otherNote(rows []domain.BreakdownRow) string {
+	if slices.ContainsFunc(rows, func(r domain.BreakdownRow) bool { return r.Other }) {
 		return ", the rest summed as Other"
 	}
 	return ""

@@ -10,7 +10,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // FuzzViewSubmission feeds the payload of a view_submission envelope, the
@@ -167,7 +166,7 @@ func checkResolution(t *testing.T, state *slack.ViewState) {
 func checkSurvey(t *testing.T, state *slack.ViewState) {
 	scores, block := readScores(state)
 	if block != "" {
-		checkRefusals(t, "survey", map[string]string{block: "Choose from 1 to 5."}, surveyModal(storage.SurveyRound{ID: 1}, nil))
+		checkRefusals(t, "survey", map[string]string{block: "Choose from 1 to 5."}, surveyModal(domain.SurveyRound{ID: 1}, nil))
 		return
 	}
 	if err := scores.Validate(); err != nil {

@@ -10,16 +10,15 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // SurveyStore keeps survey rounds and answers; *storage.DB satisfies it.
 type SurveyStore interface {
-	OpenSurveyRound(ctx context.Context, openedBy string, at time.Time, msgs []domain.Message) (storage.SurveyRound, error)
-	CurrentSurveyRound(ctx context.Context) (storage.SurveyRound, error)
-	SaveSurveyAnswer(ctx context.Context, a storage.SurveyAnswer) error
-	SurveyAnswer(ctx context.Context, round int64, userID string) (storage.SurveyAnswer, error)
-	SurveyAnswers(ctx context.Context, round int64) ([]storage.SurveyAnswer, error)
+	OpenSurveyRound(ctx context.Context, openedBy string, at time.Time, msgs []domain.Message) (domain.SurveyRound, error)
+	CurrentSurveyRound(ctx context.Context) (domain.SurveyRound, error)
+	SaveSurveyAnswer(ctx context.Context, a domain.SurveyAnswer) error
+	SurveyAnswer(ctx context.Context, round int64, userID string) (domain.SurveyAnswer, error)
+	SurveyAnswers(ctx context.Context, round int64) ([]domain.SurveyAnswer, error)
 }
 
 // The survey's modal and button.
@@ -61,15 +60,15 @@ func (a *App) SurveyButton(ctx context.Context, act Action) error {
 // counts for sales.
 func (a *App) surveyTeam(ctx context.Context, userID string) (string, error) {
 	if ok, err := a.dir.in(ctx, userID, a.set.SalesTeam); err != nil || ok {
-		return storage.TeamSales, err
+		return domain.TeamSales, err
 	}
 	if ok, err := a.dir.in(ctx, userID, a.set.MarketingTeam); err != nil || ok {
-		return storage.TeamMarketing, err
+		return domain.TeamMarketing, err
 	}
 	return "", forbidden("The alignment survey is for the sales and marketing teams (SALES_TEAM and MARKETING_TEAM), and you are in neither.")
 }
 
-func (a *App) currentRound(ctx context.Context) (storage.SurveyRound, error) {
+func (a *App) currentRound(ctx context.Context) (domain.SurveyRound, error) {
 	r, err := a.surveys.CurrentSurveyRound(ctx)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return r, domain.Errorf(domain.EINVALID, "No survey round is open yet. A manager opens one with `/handoff survey start`.")
@@ -88,7 +87,7 @@ func (a *App) openSurvey(ctx context.Context, userID, triggerID string) error {
 		return err
 	}
 	prev, err := a.surveys.SurveyAnswer(ctx, round.ID, userID)
-	var earlier *storage.SurveyAnswer
+	var earlier *domain.SurveyAnswer
 	switch domain.ErrorCode(err) {
 	case "":
 		earlier = &prev
@@ -99,7 +98,7 @@ func (a *App) openSurvey(ctx context.Context, userID, triggerID string) error {
 	return a.openModal(ctx, triggerID, surveyModal(round, earlier))
 }
 
-func surveyModal(round storage.SurveyRound, earlier *storage.SurveyAnswer) slack.ModalViewRequest {
+func surveyModal(round domain.SurveyRound, earlier *domain.SurveyAnswer) slack.ModalViewRequest {
 	blocks := []slack.Block{
 		mrkdwn("How well do sales and marketing work together here? Rate each statement from *1* (strongly disagree) to *5* (strongly agree). Results are reported per team; nobody sees your own answers."),
 		contextLine(fmt.Sprintf("Round %d. The twenty themes of %s, in our own words.", round.ID, domain.SurveyCitation)),
@@ -141,7 +140,7 @@ func (a *App) SubmitSurvey(ctx context.Context, s Submission) (SubmitResult, err
 	} else if err != nil {
 		return SubmitResult{}, err
 	}
-	answer := storage.SurveyAnswer{RoundID: meta.Round, UserID: s.UserID, Team: team, Scores: scores, AnsweredAt: a.now().UTC()}
+	answer := domain.SurveyAnswer{RoundID: meta.Round, UserID: s.UserID, Team: team, Scores: scores, AnsweredAt: a.now().UTC()}
 	if err := a.surveys.SaveSurveyAnswer(ctx, answer); err != nil {
 		return SubmitResult{}, err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 // teamResult sums up one team's answers in a round.
@@ -37,13 +36,13 @@ type surveySummary struct {
 	TopGaps          []statementGap // up to 3, largest first; empty unless both teams answered
 }
 
-func summarize(answers []storage.SurveyAnswer) surveySummary {
+func summarize(answers []domain.SurveyAnswer) surveySummary {
 	var s surveySummary
 	byTeam := map[string][]domain.Scores{}
 	for _, a := range answers {
 		byTeam[a.Team] = append(byTeam[a.Team], a.Scores)
 	}
-	s.Sales, s.Marketing = teamOf(byTeam[storage.TeamSales]), teamOf(byTeam[storage.TeamMarketing])
+	s.Sales, s.Marketing = teamOf(byTeam[domain.TeamSales]), teamOf(byTeam[domain.TeamMarketing])
 	if s.Sales.Responses == 0 || s.Marketing.Responses == 0 {
 		return s
 	}
@@ -142,7 +141,7 @@ func plural(n int, word string) string {
 	return word + "s"
 }
 
-func resultBlocks(round storage.SurveyRound, s surveySummary, measured map[int]string) []slack.Block {
+func resultBlocks(round domain.SurveyRound, s surveySummary, measured map[int]string) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(fmt.Sprintf("🤝 Sales–marketing alignment, survey round %d", round.ID))),
 		contextLine("Stages: 20–39 Undefined · 40–59 Defined · 60–79 Aligned · 80–100 Integrated. After " + domain.SurveyCitation + "."),

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 )
 
 func uniform(v int) domain.Scores {
@@ -27,9 +26,9 @@ func TestSummarize(t *testing.T) {
 	mk3[0] = 3 // 79
 	sales1, sales2 := uniform(2), uniform(3)
 	sales1[13], sales2[13] = 1, 1 // statement 14
-	answers := []storage.SurveyAnswer{
-		{Team: storage.TeamSales, Scores: sales1}, {Team: storage.TeamSales, Scores: sales2},
-		{Team: storage.TeamMarketing, Scores: mk}, {Team: storage.TeamMarketing, Scores: mk2}, {Team: storage.TeamMarketing, Scores: mk3},
+	answers := []domain.SurveyAnswer{
+		{Team: domain.TeamSales, Scores: sales1}, {Team: domain.TeamSales, Scores: sales2},
+		{Team: domain.TeamMarketing, Scores: mk}, {Team: domain.TeamMarketing, Scores: mk2}, {Team: domain.TeamMarketing, Scores: mk3},
 	}
 	s := summarize(answers)
 	if s.Sales.Responses != 2 || s.Sales.Median != 48.5 || s.Sales.Stage != domain.StageDefined {
@@ -53,7 +52,7 @@ func TestSummarize(t *testing.T) {
 // The survey modal fits Slack's limits: 20 required 1–5 inputs, under 100
 // blocks, a title of at most 24 characters.
 func TestSurveyModalFitsSlack(t *testing.T) {
-	v := surveyModal(storage.SurveyRound{ID: 3}, &storage.SurveyAnswer{Scores: uniform(4)})
+	v := surveyModal(domain.SurveyRound{ID: 3}, &domain.SurveyAnswer{Scores: uniform(4)})
 	inputs := 0
 	for _, b := range v.Blocks.BlockSet {
 		if in, ok := b.(interface{ ID() string }); ok && len(in.ID()) > 10 && in.ID()[:10] == "statement_" {

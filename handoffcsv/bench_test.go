@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"io"
 	"testing"
+
+	"github.com/handoffbot/handoffbot/handoffcsv/csvtest"
 )
 
 // BenchmarkRead10k: parse and validate an export of 10,000 varied handoffs.
 func BenchmarkRead10k(b *testing.B) {
-	data := mustWrite(b, Sample(10_000, 1))
+	data := mustWrite(b, csvtest.Sample(10_000, 1))
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -21,7 +23,7 @@ func BenchmarkRead10k(b *testing.B) {
 
 // BenchmarkWrite10k: export 10,000 varied handoffs.
 func BenchmarkWrite10k(b *testing.B) {
-	hs := Sample(10_000, 1)
+	hs := csvtest.Sample(10_000, 1)
 	b.ReportAllocs()
 	for b.Loop() {
 		w := NewWriter(io.Discard)

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/handoffcsv/csvtest"
 )
 
 // FuzzRead: no input panics; a refused file says why with line numbers in
@@ -23,7 +24,7 @@ func FuzzRead(f *testing.F) {
 		"", "\uFEFF", header, valid, "\uFEFF" + valid,
 		strings.ReplaceAll(valid, "\n", "\r\n"),
 		strings.ReplaceAll(valid, "\n", "\r"),
-		string(mustWrite(f, Sample(12, 1))),
+		string(mustWrite(f, csvtest.Sample(12, 1))),
 		csvFile(f, nil, with("email", "jane@"), with("state", "accepted")),
 		csvFile(f, nil, with("notes", "cr\r\r\nlf"), with("external_id", "x\ry", "notes", "\r")),
 		csvFile(f, nil, with("created_at", "0001-01-01T00:00:00+01:00")),
@@ -73,7 +74,7 @@ func FuzzWriteRead(f *testing.F) {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, name, notes string) {
-		h := Sample(1, 1)[0]
+		h := csvtest.Sample(1, 1)[0]
 		h.Lead.Name, h.Notes, h.Lead.Company = "x"+name, notes, name
 		first := mustWrite(t, []domain.Handoff{h})
 		rows, err := Read(bytes.NewReader(first))

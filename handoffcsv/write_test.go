@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/handoffcsv/csvtest"
 )
 
 const header = "external_id,created_at,direction,lead_name,company,email,phone,source,campaign,created_by,assignee,priority,state,accepted_at,rejected_at,reject_reason,first_touch_at,qualified_at,closed_at,close_reason,reason_note,notes\n"
@@ -55,7 +56,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 
 func TestWriterReportsWriteErrors(t *testing.T) {
 	w := NewWriter(failingWriter{})
-	for _, h := range Sample(100, 1) {
+	for _, h := range csvtest.Sample(100, 1) {
 		if err := w.Write(h); err != nil {
 			break // csv.Writer buffers: the error may come now or at Flush
 		}
@@ -66,7 +67,7 @@ func TestWriterReportsWriteErrors(t *testing.T) {
 }
 
 func TestRoundTripSample(t *testing.T) {
-	want := Sample(400, 7)
+	want := csvtest.Sample(400, 7)
 	first := mustWrite(t, want)
 	got := mustRead(t, string(first))
 	if d := diffHandoffs(got, want); d != "" {
@@ -106,7 +107,7 @@ func TestRoundTripText(t *testing.T) {
 	}
 	var in, want []domain.Handoff
 	for i, x := range texts {
-		h := Sample(1, int64(i))[0]
+		h := csvtest.Sample(1, int64(i))[0]
 		h.Notes, h.Lead.Company, h.Source = x.in, x.in, x.in
 		in = append(in, h)
 		h.Notes, h.Lead.Company, h.Source = x.out, x.out, x.out
@@ -123,11 +124,11 @@ func TestRoundTripText(t *testing.T) {
 }
 
 func TestSample(t *testing.T) {
-	hs := Sample(800, 3)
-	if d := diffHandoffs(Sample(800, 3), hs); d != "" {
+	hs := csvtest.Sample(800, 3)
+	if d := diffHandoffs(csvtest.Sample(800, 3), hs); d != "" {
 		t.Errorf("same seed, different sample: %s", d)
 	}
-	if d := diffHandoffs(Sample(800, 4), hs); d == "" {
+	if d := diffHandoffs(csvtest.Sample(800, 4), hs); d == "" {
 		t.Error("different seeds, same sample")
 	}
 	states := map[domain.State]int{}

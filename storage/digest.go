@@ -77,10 +77,10 @@ func (s *DB) SetDigestSubscription(ctx context.Context, user string, on bool, at
 
 // HandoffMetricsBy is HandoffMetrics over the handoffs one person created,
 // for the personal digest: the same definitions, narrowed.
-func (s *DB) HandoffMetricsBy(ctx context.Context, from, to, now time.Time, creator string) (HandoffMetrics, error) {
+func (s *DB) HandoffMetricsBy(ctx context.Context, from, to, now time.Time, creator string) (domain.HandoffMetrics, error) {
 	var r metricRow
 	if err := s.db.GetContext(ctx, &r, handoffMetricsQuery+` AND created_by = $4`, from, to, now, creator); err != nil {
-		return HandoffMetrics{}, mapError(fmt.Errorf("handoff metrics of %s: %w", creator, err))
+		return domain.HandoffMetrics{}, mapError(fmt.Errorf("handoff metrics of %s: %w", creator, err))
 	}
 	return r.metrics(from, to), nil
 }
@@ -113,19 +113,19 @@ func (s *DB) OverdueHandoffs(ctx context.Context, now time.Time, limit int) ([]d
 
 // CampaignsBy is the campaign breakdown of one person's handoffs, for the
 // personal digest: the same metrics per campaign, most handoffs first.
-func (s *DB) CampaignsBy(ctx context.Context, from, to, now time.Time, creator string) ([]BreakdownRow, error) {
+func (s *DB) CampaignsBy(ctx context.Context, from, to, now time.Time, creator string) ([]domain.BreakdownRow, error) {
 	var rows []struct {
 		Key string `db:"key"`
 		metricRow
 	}
 	err := s.db.SelectContext(ctx, &rows, `SELECT campaign AS key, `+metricColumns+inPeriod+` AND created_by = $4
-		GROUP BY campaign ORDER BY count(*) DESC, campaign LIMIT $5`, from, to, now, creator, BreakdownLimit)
+		GROUP BY campaign ORDER BY count(*) DESC, campaign LIMIT $5`, from, to, now, creator, domain.BreakdownLimit)
 	if err != nil {
 		return nil, mapError(fmt.Errorf("campaigns of %s: %w", creator, err))
 	}
-	out := make([]BreakdownRow, len(rows))
+	out := make([]domain.BreakdownRow, len(rows))
 	for i, r := range rows {
-		out[i] = BreakdownRow{Key: r.Key, HandoffMetrics: r.metrics(from, to)}
+		out[i] = domain.BreakdownRow{Key: r.Key, HandoffMetrics: r.metrics(from, to)}
 	}
 	return out, nil
 }

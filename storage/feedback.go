@@ -19,7 +19,7 @@ const feedbackColumns = `f.id, f.category, f.body, f.campaign, coalesce(f.handof
 	f.acknowledged_at, coalesce(f.acknowledged_by, '') AS acknowledged_by,
 	coalesce(f.response_secs, 0) AS response_secs, f.resolved_at, coalesce(f.resolved_by, '') AS resolved_by,
 	f.resolution, coalesce(o.channel, '') AS root_channel, coalesce(o.ts, '') AS root_ts,
-	f.root_permalink, f.updated_at`
+	f.root_permalink, coalesce(f.root_outbox_id, 0) AS root_outbox_id, f.updated_at`
 
 const feedbackFrom = ` FROM feedback f LEFT JOIN outbox o ON o.id = f.root_outbox_id`
 
@@ -43,6 +43,7 @@ type feedbackRow struct {
 	RootChannel     string     `db:"root_channel"`
 	RootTS          string     `db:"root_ts"`
 	RootPermalink   string     `db:"root_permalink"`
+	RootOutboxID    int64      `db:"root_outbox_id"`
 	UpdatedAt       time.Time  `db:"updated_at"`
 }
 
@@ -53,25 +54,15 @@ func (r feedbackRow) feedback() domain.Feedback {
 		State: domain.FeedbackState(r.State), CreatedAt: utc(r.CreatedAt),
 		AcknowledgedAt: utcp(r.AcknowledgedAt), AcknowledgedBy: r.AcknowledgedBy, ResponseSecs: r.ResponseSecs,
 		ResolvedAt: utcp(r.ResolvedAt), ResolvedBy: r.ResolvedBy, Resolution: r.Resolution,
-		RootChannel: r.RootChannel, RootTS: r.RootTS, RootPermalink: r.RootPermalink, UpdatedAt: utc(r.UpdatedAt),
+		RootChannel: r.RootChannel, RootTS: r.RootTS, RootPermalink: r.RootPermalink, RootOutboxID: r.RootOutboxID,
+		UpdatedAt: utc(r.UpdatedAt),
 	}
-}
-
-// NewFeedback is what creating a feedback item needs besides the item.
-type NewFeedback struct {
-	Feedback domain.Feedback
-	// Root draws the thread root to post in the feedback channel, given the
-	// item as saved (with its id); the root becomes the item's thread once
-	// Slack has it.
-	Root func(domain.Feedback) domain.Message
-	// Messages are owed besides the root (the reply under a handoff's card).
-	Messages []domain.Message
 }
 
 // CreateFeedback saves a feedback item, its `created` event, its thread
 // root and the messages it owes in one transaction: the item never exists
 // without the post that makes it visible.
-func (s *DB) CreateFeedback(ctx context.Context, n NewFeedback) (domain.Feedback, error) {
+func (s *DB) CreateFeedback(ctx context.Context, n domain.NewFeedback) (domain.Feedback, error) {
 	var created domain.Feedback
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		f := n.Feedback
@@ -179,42 +170,10 @@ func (s *DB) FeedbackEvents(ctx context.Context, id int64) ([]domain.FeedbackEve
 	return evs, nil
 }
 
-// FeedbackChange is marketing's response to a feedback item: an
-// acknowledgement, or a resolution saying what changed.
-type FeedbackChange struct {
-	FeedbackID int64
-	// Expected is the state the person saw; if it changed meanwhile the
-	// change fails with a *FeedbackStaleError and nothing is written.
-	Expected domain.FeedbackState
-	To       domain.FeedbackState // acknowledged or resolved
-	Actor    string
-	At       time.Time
-	// ResponseSecs is the business time from creation to At, kept when
-	// this change is the item's first response.
-	ResponseSecs float64
-	Resolution   string // resolutions: what changed
-	// Messages are owed because of the change (the root redrawn, DMs).
-	Messages []domain.Message
-}
-
-// FeedbackStaleError says someone responded to the item first.
-type FeedbackStaleError struct {
-	Current domain.Feedback
-}
-
-func (e *FeedbackStaleError) Error() string {
-	return fmt.Sprintf("feedback %d is %s now", e.Current.ID, e.Current.State)
-}
-
-// Unwrap lets domain.ErrorCode see a conflict.
-func (e *FeedbackStaleError) Unwrap() error {
-	return domain.Errorf(domain.ECONFLICT, "Someone got there first: this feedback is %s now.", e.Current.State.Label())
-}
-
 // ChangeFeedback writes an acknowledgement or resolution, its events and
 // the messages it owes in one transaction. The item's row is locked, so
 // of two people responding at once exactly one moves it from what they saw.
-func (s *DB) ChangeFeedback(ctx context.Context, c FeedbackChange) (domain.Feedback, error) {
+func (s *DB) ChangeFeedback(ctx context.Context, c domain.FeedbackChange) (domain.Feedback, error) {
 	var after domain.Feedback
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := s.applyFeedbackChange(ctx, tx, c); err != nil {
@@ -229,7 +188,7 @@ func (s *DB) ChangeFeedback(ctx context.Context, c FeedbackChange) (domain.Feedb
 
 // feedbackMoveSQL is the UPDATE of a move and its arguments; fixed
 // strings only. A resolution of an open item is its first response too.
-func feedbackMoveSQL(c FeedbackChange) (string, []any) {
+func feedbackMoveSQL(c domain.FeedbackChange) (string, []any) {
 	switch c.To {
 	case domain.FeedbackAcknowledged:
 		return `UPDATE feedback SET state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3,
@@ -243,7 +202,7 @@ func feedbackMoveSQL(c FeedbackChange) (string, []any) {
 	return "", nil
 }
 
-func (s *DB) applyFeedbackChange(ctx context.Context, tx *sqlx.Tx, c FeedbackChange) error {
+func (s *DB) applyFeedbackChange(ctx context.Context, tx *sqlx.Tx, c domain.FeedbackChange) error {
 	var current domain.FeedbackState
 	if err := tx.GetContext(ctx, &current, `SELECT state FROM feedback WHERE id = $1 FOR UPDATE`, c.FeedbackID); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -260,7 +219,7 @@ func (s *DB) applyFeedbackChange(ctx context.Context, tx *sqlx.Tx, c FeedbackCha
 		if err != nil {
 			return err
 		}
-		return &FeedbackStaleError{Current: now}
+		return &domain.FeedbackStaleError{Current: now}
 	}
 	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 		return fmt.Errorf("%s feedback: %w", c.To, err)
@@ -275,7 +234,7 @@ func (s *DB) applyFeedbackChange(ctx context.Context, tx *sqlx.Tx, c FeedbackCha
 
 // feedbackChangeEvents records a resolution of an open item as the
 // acknowledgement it implies followed by the resolution.
-func feedbackChangeEvents(c FeedbackChange) []domain.FeedbackEvent {
+func feedbackChangeEvents(c domain.FeedbackChange) []domain.FeedbackEvent {
 	ev := domain.FeedbackEvent{FeedbackID: c.FeedbackID, Kind: string(c.To), Actor: c.Actor, From: c.Expected, To: c.To, At: c.At}
 	if c.To != domain.FeedbackResolved {
 		return []domain.FeedbackEvent{ev}
@@ -290,31 +249,11 @@ func feedbackChangeEvents(c FeedbackChange) []domain.FeedbackEvent {
 	return []domain.FeedbackEvent{ack, ev}
 }
 
-// FeedbackReply is a person's message in a feedback thread.
-type FeedbackReply struct {
-	FeedbackID int64
-	TS         string // the reply's Slack ts: what makes a redelivery count once
-	Actor      string
-	At         time.Time
-	// Acknowledge, when set, is applied if the item is still as it
-	// expects: the first marketing reply acknowledges an open item.
-	Acknowledge *FeedbackChange
-}
-
-// ReplyOutcome says what a thread reply did.
-type ReplyOutcome struct {
-	// Recorded is false when this reply was recorded before (a redelivery).
-	Recorded bool
-	// Acknowledged is true when this reply acknowledged the item.
-	Acknowledged bool
-	Feedback     domain.Feedback
-}
-
 // RecordFeedbackReply records a thread reply once, keyed by its ts, and
 // applies the acknowledgement it carries if the item is still open; a
 // reply to an item someone acknowledged meanwhile is only recorded.
-func (s *DB) RecordFeedbackReply(ctx context.Context, r FeedbackReply) (ReplyOutcome, error) {
-	var out ReplyOutcome
+func (s *DB) RecordFeedbackReply(ctx context.Context, r domain.FeedbackReply) (domain.ReplyOutcome, error) {
+	var out domain.ReplyOutcome
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO feedback_events (feedback_id, kind, actor, message_ts, at)
 			VALUES ($1, 'replied', $2, $3, $4)
@@ -331,7 +270,7 @@ func (s *DB) RecordFeedbackReply(ctx context.Context, r FeedbackReply) (ReplyOut
 		out.Recorded = true
 		if r.Acknowledge != nil {
 			err := s.applyFeedbackChange(ctx, tx, *r.Acknowledge)
-			var stale *FeedbackStaleError
+			var stale *domain.FeedbackStaleError
 			switch {
 			case errors.As(err, &stale): // acknowledged meanwhile: the reply alone is kept
 			case err != nil:

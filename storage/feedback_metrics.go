@@ -12,29 +12,10 @@ import (
 	"github.com/handoffbot/handoffbot/domain"
 )
 
-// FeedbackMetrics are domain.md's feedback figures over the items created
-// in a period, for the digest and the stats: volume by category, response
-// time and loop closure, each with its counts.
-type FeedbackMetrics struct {
-	// Created is the feedback volume; ByCategory splits it by category
-	// code (categories without feedback are absent).
-	Created    int
-	ByCategory map[string]int
-	// Acknowledged counts the items that got a first response (a resolved
-	// item was acknowledged on the way).
-	Acknowledged int
-	Resolved     int
-	// MedianResponseSecs is the continuous median of the business time to
-	// the first response, over the Acknowledged items (0 when none).
-	MedianResponseSecs float64
-	// LoopClosure is resolved ÷ created.
-	LoopClosure domain.Ratio
-}
-
 // FeedbackMetrics computes the feedback figures over items created in
 // [from, to), as they stand now. One pass over the created_at index: the
 // categories are grouping sets, the whole period their roll-up.
-func (s *DB) FeedbackMetrics(ctx context.Context, from, to time.Time) (FeedbackMetrics, error) {
+func (s *DB) FeedbackMetrics(ctx context.Context, from, to time.Time) (domain.FeedbackMetrics, error) {
 	var rows []struct {
 		Category     *string `db:"category"` // nil on the roll-up row
 		Created      int     `db:"created"`
@@ -48,9 +29,9 @@ func (s *DB) FeedbackMetrics(ctx context.Context, from, to time.Time) (FeedbackM
 		FROM feedback WHERE created_at >= $1 AND created_at < $2
 		GROUP BY ROLLUP (category)`, from, to)
 	if err != nil {
-		return FeedbackMetrics{}, mapError(fmt.Errorf("feedback metrics: %w", err))
+		return domain.FeedbackMetrics{}, mapError(fmt.Errorf("feedback metrics: %w", err))
 	}
-	m := FeedbackMetrics{ByCategory: map[string]int{}}
+	m := domain.FeedbackMetrics{ByCategory: map[string]int{}}
 	for _, r := range rows {
 		if r.Category != nil {
 			m.ByCategory[*r.Category] = r.Created

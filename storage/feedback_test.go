@@ -32,7 +32,7 @@ func root(f domain.Feedback) domain.Message {
 
 func mustFeedback(t *testing.T, db *storage.DB, author string, cat domain.Category, created time.Time) domain.Feedback {
 	t.Helper()
-	f, err := db.CreateFeedback(context.Background(), storage.NewFeedback{
+	f, err := db.CreateFeedback(context.Background(), domain.NewFeedback{
 		Feedback: domain.Feedback{Category: cat, Text: "heard in the field", CreatedBy: author, CreatedAt: created},
 		Root:     root,
 	})
@@ -44,7 +44,7 @@ func mustFeedback(t *testing.T, db *storage.DB, author string, cat domain.Catego
 
 func mustChange(t *testing.T, db *storage.DB, f domain.Feedback, to domain.FeedbackState, at time.Time, secs float64) domain.Feedback {
 	t.Helper()
-	after, err := db.ChangeFeedback(context.Background(), storage.FeedbackChange{FeedbackID: f.ID, Expected: f.State,
+	after, err := db.ChangeFeedback(context.Background(), domain.FeedbackChange{FeedbackID: f.ID, Expected: f.State,
 		To: to, Actor: "UMKT", At: at, ResponseSecs: secs, Resolution: "changed"})
 	if err != nil {
 		t.Fatal(err)
@@ -184,8 +184,8 @@ func TestFeedbackReplyCountsOnce(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.New(t)
 	f := mustFeedback(t, db, "UREP", "product", t0)
-	reply := storage.FeedbackReply{FeedbackID: f.ID, TS: "2.000200", Actor: "UMKT", At: t0.Add(time.Hour),
-		Acknowledge: &storage.FeedbackChange{FeedbackID: f.ID, Expected: domain.FeedbackOpen, To: domain.FeedbackAcknowledged,
+	reply := domain.FeedbackReply{FeedbackID: f.ID, TS: "2.000200", Actor: "UMKT", At: t0.Add(time.Hour),
+		Acknowledge: &domain.FeedbackChange{FeedbackID: f.ID, Expected: domain.FeedbackOpen, To: domain.FeedbackAcknowledged,
 			Actor: "UMKT", At: t0.Add(time.Hour), ResponseSecs: 3600,
 			Messages: []domain.Message{{Channel: "UREP", Text: "acknowledged", Purpose: "test"}}}}
 	first, err := db.RecordFeedbackReply(ctx, reply)
@@ -250,7 +250,7 @@ func TestResolvingOpenFeedbackAcknowledgesIt(t *testing.T) {
 	if got := eventKinds(t, db, f.ID); got != "created acknowledged resolved" {
 		t.Errorf("events %q", got)
 	}
-	_, err := db.ChangeFeedback(context.Background(), storage.FeedbackChange{FeedbackID: f.ID, Expected: domain.FeedbackResolved,
+	_, err := db.ChangeFeedback(context.Background(), domain.FeedbackChange{FeedbackID: f.ID, Expected: domain.FeedbackResolved,
 		To: domain.FeedbackAcknowledged, Actor: "UMKT", At: t0})
 	if domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("acknowledging resolved feedback: %v, want invalid", err)
@@ -268,14 +268,14 @@ func TestConcurrentAcknowledgementsOneWins(t *testing.T) {
 		errs := make([]error, 2)
 		for i, who := range []string{"UMKT", "UMKT2"} {
 			wg.Go(func() {
-				_, errs[i] = db.ChangeFeedback(ctx, storage.FeedbackChange{FeedbackID: f.ID, Expected: domain.FeedbackOpen,
+				_, errs[i] = db.ChangeFeedback(ctx, domain.FeedbackChange{FeedbackID: f.ID, Expected: domain.FeedbackOpen,
 					To: domain.FeedbackAcknowledged, Actor: who, At: t0.Add(time.Minute), ResponseSecs: 60})
 			})
 		}
 		wg.Wait()
 		ok := 0
 		for _, err := range errs {
-			var stale *storage.FeedbackStaleError
+			var stale *domain.FeedbackStaleError
 			switch {
 			case err == nil:
 				ok++
@@ -298,7 +298,7 @@ func TestFeedbackCountsAndHandoffChoices(t *testing.T) {
 	fox := mustCreate(t, db, newHandoff("Fox Mulder", "fox@fbi.example"))
 	odd := mustCreate(t, db, newHandoff("100% Real_Lead", ""))
 	for range 2 {
-		if _, err := db.CreateFeedback(ctx, storage.NewFeedback{
+		if _, err := db.CreateFeedback(ctx, domain.NewFeedback{
 			Feedback: domain.Feedback{Category: "lead_quality", Text: "bad data", CreatedBy: "UREP", CreatedAt: t0, HandoffID: dana.ID},
 			Root:     root,
 		}); err != nil {

@@ -84,36 +84,10 @@ func utcp(t *time.Time) *time.Time {
 	return &u
 }
 
-// DuplicateError says the lead already has an open handoff.
-type DuplicateError struct {
-	Open domain.Handoff
-}
-
-func (e *DuplicateError) Error() string {
-	return fmt.Sprintf("lead already has open handoff %d", e.Open.ID)
-}
-
-// Unwrap lets domain.ErrorCode see a conflict.
-func (e *DuplicateError) Unwrap() error {
-	return domain.Errorf(domain.ECONFLICT, "This lead already has an open handoff.")
-}
-
-// NewHandoff is what creating a handoff needs besides the handoff itself.
-type NewHandoff struct {
-	Handoff domain.Handoff
-	// AllowDuplicate creates it even if the lead has an open handoff.
-	AllowDuplicate bool
-	// Messages are owed once it exists (the card, DMs); their HandoffID,
-	// InThreadOf and CardLink may be -1, meaning the new handoff.
-	Messages []domain.Message
-	// Timers are the moments of its SLA clocks (reminders, breaches).
-	Timers []Timer
-}
-
 // CreateHandoff saves a new handoff with its lead and its `created` event in
 // one transaction, unless the lead (by normalised email) has an open one: then
 // it returns a *DuplicateError naming it, and nothing is saved.
-func (s *DB) CreateHandoff(ctx context.Context, n NewHandoff) (domain.Handoff, error) {
+func (s *DB) CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Handoff, error) {
 	var created domain.Handoff
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		h := n.Handoff
@@ -126,7 +100,7 @@ func (s *DB) CreateHandoff(ctx context.Context, n NewHandoff) (domain.Handoff, e
 			}
 			open, err := openByEmailKey(ctx, tx, key)
 			if err == nil {
-				return &DuplicateError{Open: open}
+				return &domain.DuplicateError{Open: open}
 			} else if !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}

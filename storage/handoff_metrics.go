@@ -12,71 +12,6 @@ import (
 	"github.com/handoffbot/handoffbot/domain"
 )
 
-// HandoffMetrics are domain.md's handoff metrics over the handoffs created
-// in one period. The stats command and the weekly digest both show these,
-// from the same query, so the two can never disagree about a period.
-type HandoffMetrics struct {
-	From, To time.Time // the period, [From, To)
-
-	Handoffs    int // created in the period
-	ToSales     int
-	ToMarketing int
-
-	// Acceptance is accepted ÷ decided (accepted + rejected); a handoff that
-	// went on past accepted was accepted. Pending ones are only counted.
-	Acceptance domain.Ratio
-	Pending    int
-	// TimeToAccept is the business time from creation to the decision.
-	TimeToAccept Durations
-	// AcceptSLA is decided by the accept due time ÷ (decided + pending
-	// past due as of now); pending ones not yet due are left out.
-	AcceptSLA domain.Ratio
-	// SpeedToLead buckets the wall time to the first touch.
-	SpeedToLead SpeedToLead
-	// FirstTouchSLA is touched by the due time ÷ (touched + untouched
-	// past due). A rejected handoff owes no touch; one closed untouched
-	// counts as past due if it was closed after its due time.
-	FirstTouchSLA domain.Ratio
-	// MQLToSQL is reached qualified (or won) ÷ accepted, handoffs to sales.
-	MQLToSQL domain.Ratio
-	// WinRate is won ÷ (won + lost).
-	WinRate domain.Ratio
-	// RecycleRate is returned to marketing ÷ accepted.
-	RecycleRate domain.Ratio
-
-	// Rejections, Returns and Losses count each reason code, most
-	// frequent first. HandoffBreakdown leaves them empty.
-	Rejections []ReasonCount
-	Returns    []ReasonCount
-	Losses     []ReasonCount
-}
-
-// Durations is a median and 90th percentile (continuous, as Postgres
-// percentile_cont) over Count values; both are zero when Count is.
-type Durations struct {
-	Count  int
-	Median time.Duration
-	P90    time.Duration
-}
-
-// SpeedToLead counts the handoffs that were not rejected by the wall time
-// from creation to the first touch, the buyer's clock (domain.md). Each
-// such handoff is in exactly one bucket; NotYet holds those without a
-// first touch, open or closed.
-type SpeedToLead struct {
-	Within5Min    int // ≤ 5 min
-	Within1Hour   int // > 5 min, ≤ 1 h
-	Within24Hours int // > 1 h, ≤ 24 h
-	Over24Hours   int // > 24 h
-	NotYet        int
-}
-
-// ReasonCount is how often one reason code was given.
-type ReasonCount struct {
-	Reason string
-	Count  int
-}
-
 // acceptanceColumns are the counts behind acceptance and accept-SLA
 // compliance; $3 is now. The chart's weeks need only these.
 const acceptanceColumns = `count(*) AS handoffs,
@@ -147,17 +82,17 @@ type metricRow struct {
 	Returned         int             `db:"returned"`
 }
 
-func (r metricRow) metrics(from, to time.Time) HandoffMetrics {
+func (r metricRow) metrics(from, to time.Time) domain.HandoffMetrics {
 	decided := r.Accepted + r.Rejected
 	touched := r.STL5m + r.STL1h + r.STL24h + r.STLOver
-	return HandoffMetrics{
+	return domain.HandoffMetrics{
 		From: from, To: to,
 		Handoffs: r.Handoffs, ToSales: r.ToSales, ToMarketing: r.Handoffs - r.ToSales,
 		Acceptance:   domain.Ratio{Num: r.Accepted, Den: decided},
 		Pending:      r.Pending,
 		TimeToAccept: r.timeToAccept(),
 		AcceptSLA:    domain.Ratio{Num: r.DecidedInSLA, Den: decided + r.PendingOverdue},
-		SpeedToLead: SpeedToLead{Within5Min: r.STL5m, Within1Hour: r.STL1h, Within24Hours: r.STL24h,
+		SpeedToLead: domain.SpeedToLead{Within5Min: r.STL5m, Within1Hour: r.STL1h, Within24Hours: r.STL24h,
 			Over24Hours: r.STLOver, NotYet: r.STLNone},
 		FirstTouchSLA: domain.Ratio{Num: r.TouchedInSLA, Den: touched + r.UntouchedOverdue},
 		MQLToSQL:      domain.Ratio{Num: r.SalesQualified, Den: r.SalesAccepted},
@@ -166,8 +101,8 @@ func (r metricRow) metrics(from, to time.Time) HandoffMetrics {
 	}
 }
 
-func (r metricRow) timeToAccept() Durations {
-	d := Durations{Count: r.Timed}
+func (r metricRow) timeToAccept() domain.Durations {
+	d := domain.Durations{Count: r.Timed}
 	if len(r.AcceptPcts) == 2 {
 		d.Median, d.P90 = seconds(r.AcceptPcts[0]), seconds(r.AcceptPcts[1])
 	}
@@ -181,10 +116,10 @@ func seconds(s float64) time.Duration {
 // HandoffMetrics computes every handoff metric of domain.md over the
 // handoffs created in [from, to); now decides what is past due. The weekly
 // digest and the stats command call this same method.
-func (s *DB) HandoffMetrics(ctx context.Context, from, to, now time.Time) (HandoffMetrics, error) {
+func (s *DB) HandoffMetrics(ctx context.Context, from, to, now time.Time) (domain.HandoffMetrics, error) {
 	var r metricRow
 	if err := s.db.GetContext(ctx, &r, handoffMetricsQuery, from, to, now); err != nil {
-		return HandoffMetrics{}, mapError(fmt.Errorf("handoff metrics: %w", err))
+		return domain.HandoffMetrics{}, mapError(fmt.Errorf("handoff metrics: %w", err))
 	}
 	m := r.metrics(from, to)
 	var mix []struct {
@@ -193,10 +128,10 @@ func (s *DB) HandoffMetrics(ctx context.Context, from, to, now time.Time) (Hando
 		N      int    `db:"n"`
 	}
 	if err := s.db.SelectContext(ctx, &mix, reasonMixQuery, from, to); err != nil {
-		return HandoffMetrics{}, mapError(fmt.Errorf("handoff reason mix: %w", err))
+		return domain.HandoffMetrics{}, mapError(fmt.Errorf("handoff reason mix: %w", err))
 	}
 	for _, x := range mix {
-		rc := ReasonCount{Reason: x.Reason, Count: x.N}
+		rc := domain.ReasonCount{Reason: x.Reason, Count: x.N}
 		switch domain.State(x.State) {
 		case domain.StateRejected:
 			m.Rejections = append(m.Rejections, rc)
@@ -209,6 +144,10 @@ func (s *DB) HandoffMetrics(ctx context.Context, from, to, now time.Time) (Hando
 	return m, nil
 }
 
+// breakdownLimit is domain.BreakdownLimit as a constant of this package,
+// which the SQL audit knows to be safe to build a query from.
+const breakdownLimit = domain.BreakdownLimit
+
 // Breakdowns HandoffBreakdown accepts, and the column each groups by: a
 // fixed list, so no SQL is ever built from what someone typed.
 var breakdownColumns = map[string]string{
@@ -217,37 +156,17 @@ var breakdownColumns = map[string]string{
 	"rep":      "assignee", // the handoff's owner
 }
 
-// BreakdownLimit is how many groups a breakdown lists before summing the
-// rest into one Other row: enough for a team, short enough to read.
-const BreakdownLimit = 15
-
-// BreakdownRow is one group of a breakdown.
-type BreakdownRow struct {
-	// Key is the source, campaign or owner's user ID ("" when not given).
-	Key string
-	// Other marks the row that sums every group after the first
-	// BreakdownLimit.
-	Other bool
-	HandoffMetrics
-}
-
-// ValidBreakdown reports whether HandoffBreakdown knows by.
-func ValidBreakdown(by string) bool {
-	_, ok := breakdownColumns[by]
-	return ok
-}
-
 // HandoffBreakdown computes the same metrics as HandoffMetrics per source,
 // campaign or rep (by), for the BreakdownLimit groups with the most
 // handoffs, then one Other row for the rest: its medians and rates are
 // computed over its handoffs, not averaged from the groups'.
-func (s *DB) HandoffBreakdown(ctx context.Context, from, to, now time.Time, by string) ([]BreakdownRow, error) {
+func (s *DB) HandoffBreakdown(ctx context.Context, from, to, now time.Time, by string) ([]domain.BreakdownRow, error) {
 	col, ok := breakdownColumns[by]
 	if !ok {
 		return nil, domain.Errorf(domain.EINVALID, "Break stats down by source, campaign or rep (got %q).", by)
 	}
 	query := `WITH top AS (
-		SELECT ` + col + ` AS k` + inPeriod + ` GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ` + fmt.Sprint(BreakdownLimit) + `)
+		SELECT ` + col + ` AS k` + inPeriod + ` GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ` + fmt.Sprint(breakdownLimit) + `)
 	SELECT top.k IS NULL AS other, coalesce(top.k, '') AS key, ` + metricColumns + `
 	FROM handoffs LEFT JOIN top ON top.k = handoffs.` + col + `
 	WHERE created_at >= $1 AND created_at < $2
@@ -260,11 +179,11 @@ func (s *DB) HandoffBreakdown(ctx context.Context, from, to, now time.Time, by s
 	if err := s.db.SelectContext(ctx, &rows, query, from, to, now); err != nil {
 		return nil, mapError(fmt.Errorf("handoff breakdown by %s: %w", by, err))
 	}
-	out := make([]BreakdownRow, len(rows))
+	out := make([]domain.BreakdownRow, len(rows))
 	for i, r := range rows {
-		out[i] = BreakdownRow{Key: r.Key, Other: r.Other, HandoffMetrics: r.metrics(from, to)}
+		out[i] = domain.BreakdownRow{Key: r.Key, Other: r.Other, HandoffMetrics: r.metrics(from, to)}
 	}
-	slices.SortFunc(out, func(a, b BreakdownRow) int {
+	slices.SortFunc(out, func(a, b domain.BreakdownRow) int {
 		switch {
 		case a.Other != b.Other: // Other last
 			if a.Other {
@@ -289,23 +208,15 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-// WeekPoint is one calendar week of the stats chart.
-type WeekPoint struct {
-	Start      time.Time // Monday 00:00 in the configured zone
-	Handoffs   int
-	Acceptance domain.Ratio
-	AcceptSLA  domain.Ratio
-}
-
 // WeeklySeries gives the stats chart its points: the last weeks calendar
 // weeks (Monday 00:00 in loc) up to and including the one containing now,
 // oldest first, each with the same definitions as HandoffMetrics over the
 // handoffs created that week. Weeks without handoffs are included.
-func (s *DB) WeeklySeries(ctx context.Context, weeks int, now time.Time, loc *time.Location) ([]WeekPoint, error) {
+func (s *DB) WeeklySeries(ctx context.Context, weeks int, now time.Time, loc *time.Location) ([]domain.WeekPoint, error) {
 	if weeks < 1 {
 		return nil, domain.Errorf(domain.EINVALID, "Ask for at least one week.")
 	}
-	bounds := WeekStarts(weeks, now, loc)
+	bounds := domain.WeekStarts(weeks, now, loc)
 	texts := make([]string, len(bounds))
 	for i, b := range bounds {
 		texts[i] = b.Format(time.RFC3339Nano)
@@ -320,7 +231,7 @@ func (s *DB) WeeklySeries(ctx context.Context, weeks int, now time.Time, loc *ti
 	if err := s.db.SelectContext(ctx, &rows, query, bounds[0], bounds[weeks], now, pq.Array(texts)); err != nil {
 		return nil, mapError(fmt.Errorf("weekly series: %w", err))
 	}
-	out := make([]WeekPoint, weeks)
+	out := make([]domain.WeekPoint, weeks)
 	for i := range out {
 		out[i].Start = bounds[i]
 	}
@@ -329,20 +240,7 @@ func (s *DB) WeeklySeries(ctx context.Context, weeks int, now time.Time, loc *ti
 			continue
 		}
 		m := r.metrics(bounds[r.Week-1], bounds[r.Week])
-		out[r.Week-1] = WeekPoint{Start: bounds[r.Week-1], Handoffs: m.Handoffs, Acceptance: m.Acceptance, AcceptSLA: m.AcceptSLA}
+		out[r.Week-1] = domain.WeekPoint{Start: bounds[r.Week-1], Handoffs: m.Handoffs, Acceptance: m.Acceptance, AcceptSLA: m.AcceptSLA}
 	}
 	return out, nil
-}
-
-// WeekStarts returns weeks+1 bounds: the Mondays 00:00 in loc starting the
-// last weeks weeks (the last one contains now), then the Monday after.
-func WeekStarts(weeks int, now time.Time, loc *time.Location) []time.Time {
-	t := now.In(loc)
-	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
-	monday := day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
-	bounds := make([]time.Time, weeks+1)
-	for i := range bounds {
-		bounds[i] = monday.AddDate(0, 0, 7*(i-weeks+1))
-	}
-	return bounds
 }

@@ -79,7 +79,7 @@ func mustSeed(t *testing.T, db *storage.DB, fs []fixture) {
 		created := mustCreate(t, db, h)
 		state := domain.StatePending
 		for _, s := range f.steps {
-			c := storage.Change{HandoffID: created.ID, Expected: state, Move: s.move, Actor: f.assignee,
+			c := domain.Change{HandoffID: created.ID, Expected: state, Move: s.move, Actor: f.assignee,
 				Reason: s.reason, At: f.created.Add(s.after)}
 			if s.move == domain.MoveAccept || s.move == domain.MoveReject {
 				c.DecisionSecs = s.after.Seconds()
@@ -94,8 +94,8 @@ func mustSeed(t *testing.T, db *storage.DB, fs []fixture) {
 
 // expected computes domain.md's metrics over the fixtures created in
 // [from, to), as of now, by straightforward counting.
-func expected(fs []fixture, from, to, now time.Time) storage.HandoffMetrics {
-	m := storage.HandoffMetrics{From: from, To: to}
+func expected(fs []fixture, from, to, now time.Time) domain.HandoffMetrics {
+	m := domain.HandoffMetrics{From: from, To: to}
 	var decisions []float64
 	mix := map[domain.State]map[string]int{}
 	for _, f := range fs {
@@ -184,7 +184,7 @@ func expected(fs []fixture, from, to, now time.Time) storage.HandoffMetrics {
 			mix[d.state][d.reason]++
 		}
 	}
-	m.TimeToAccept = storage.Durations{Count: len(decisions), Median: percentile(decisions, 0.5), P90: percentile(decisions, 0.9)}
+	m.TimeToAccept = domain.Durations{Count: len(decisions), Median: percentile(decisions, 0.5), P90: percentile(decisions, 0.9)}
 	m.Rejections, m.Returns, m.Losses = counts(mix[domain.StateRejected]), counts(mix[domain.StateReturned]), counts(mix[domain.StateLost])
 	return m
 }
@@ -205,10 +205,10 @@ func percentile(xs []float64, p float64) time.Duration {
 	return time.Duration(math.Round(v)) * time.Second
 }
 
-func counts(m map[string]int) []storage.ReasonCount {
-	var out []storage.ReasonCount
+func counts(m map[string]int) []domain.ReasonCount {
+	var out []domain.ReasonCount
 	for r, n := range m {
-		out = append(out, storage.ReasonCount{Reason: r, Count: n})
+		out = append(out, domain.ReasonCount{Reason: r, Count: n})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {
@@ -262,9 +262,9 @@ func TestHandoffMetricsByHand(t *testing.T) {
 		{"handoffs", [3]int{got.Handoffs, got.ToSales, got.ToMarketing}, [3]int{8, 6, 2}},
 		{"acceptance", got.Acceptance.String(), "83% (5 of 6)"},
 		{"pending", got.Pending, 2},
-		{"time to accept", got.TimeToAccept, storage.Durations{Count: 6, Median: 2*time.Hour + 30*time.Minute, P90: 4*time.Hour + 30*time.Minute}},
+		{"time to accept", got.TimeToAccept, domain.Durations{Count: 6, Median: 2*time.Hour + 30*time.Minute, P90: 4*time.Hour + 30*time.Minute}},
 		{"accept SLA", got.AcceptSLA.String(), "71% (5 of 7)"},
-		{"speed to lead", got.SpeedToLead, storage.SpeedToLead{Within5Min: 1, Within1Hour: 1, Within24Hours: 1, Over24Hours: 1, NotYet: 3}},
+		{"speed to lead", got.SpeedToLead, domain.SpeedToLead{Within5Min: 1, Within1Hour: 1, Within24Hours: 1, Over24Hours: 1, NotYet: 3}},
 		{"first-touch SLA", got.FirstTouchSLA.String(), "50% (3 of 6)"},
 		{"MQL→SQL", got.MQLToSQL.String(), "25% (1 of 4)"},
 		{"win rate", got.WinRate.String(), "50% (1 of 2)"},
@@ -402,7 +402,7 @@ func TestHandoffBreakdownMatchesIndependentCounts(t *testing.T) {
 
 // expectedBreakdown groups the fixtures by key, ranks groups by handoffs
 // (then key), keeps the top ones and sums the rest into Other.
-func expectedBreakdown(fs []fixture, key func(fixture) string, from, to, now time.Time) []storage.BreakdownRow {
+func expectedBreakdown(fs []fixture, key func(fixture) string, from, to, now time.Time) []domain.BreakdownRow {
 	groups := map[string][]fixture{}
 	for _, f := range fs {
 		if !f.created.Before(from) && f.created.Before(to) {
@@ -420,21 +420,21 @@ func expectedBreakdown(fs []fixture, key func(fixture) string, from, to, now tim
 		}
 		return names[i] < names[j]
 	})
-	var rows []storage.BreakdownRow
+	var rows []domain.BreakdownRow
 	var rest []fixture
 	for i, k := range names {
-		if i >= storage.BreakdownLimit {
+		if i >= domain.BreakdownLimit {
 			rest = append(rest, groups[k]...)
 			continue
 		}
 		m := expected(groups[k], from, to, now)
 		m.Rejections, m.Returns, m.Losses = nil, nil, nil
-		rows = append(rows, storage.BreakdownRow{Key: k, HandoffMetrics: m})
+		rows = append(rows, domain.BreakdownRow{Key: k, HandoffMetrics: m})
 	}
 	if len(rest) > 0 {
 		m := expected(rest, from, to, now)
 		m.Rejections, m.Returns, m.Losses = nil, nil, nil
-		rows = append(rows, storage.BreakdownRow{Other: true, HandoffMetrics: m})
+		rows = append(rows, domain.BreakdownRow{Other: true, HandoffMetrics: m})
 	}
 	return rows
 }

@@ -26,7 +26,7 @@ func newHandoff(name, email string) domain.Handoff {
 
 func mustCreate(t *testing.T, db *storage.DB, h domain.Handoff) domain.Handoff {
 	t.Helper()
-	created, err := db.CreateHandoff(context.Background(), storage.NewHandoff{Handoff: h})
+	created, err := db.CreateHandoff(context.Background(), domain.NewHandoff{Handoff: h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,15 +52,15 @@ func TestCreateHandoffRefusesOpenDuplicateByNormalisedEmail(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.New(t)
 	first := mustCreate(t, db, newHandoff("Jane Doe", "Jane.Doe@Acme.example"))
-	_, err := db.CreateHandoff(ctx, storage.NewHandoff{Handoff: newHandoff("Jane D.", "jane.doe+x@acme.example")})
-	var dup *storage.DuplicateError
+	_, err := db.CreateHandoff(ctx, domain.NewHandoff{Handoff: newHandoff("Jane D.", "jane.doe+x@acme.example")})
+	var dup *domain.DuplicateError
 	if !errors.As(err, &dup) || dup.Open.ID != first.ID {
-		t.Fatalf("duplicate create = %v, want DuplicateError naming %d", err, first.ID)
+		t.Fatalf("duplicate create = %v, want domain.DuplicateError naming %d", err, first.ID)
 	}
 	if domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("code %q", domain.ErrorCode(err))
 	}
-	second, err := db.CreateHandoff(ctx, storage.NewHandoff{Handoff: newHandoff("Jane D.", "jane.doe+x@acme.example"), AllowDuplicate: true})
+	second, err := db.CreateHandoff(ctx, domain.NewHandoff{Handoff: newHandoff("Jane D.", "jane.doe+x@acme.example"), AllowDuplicate: true})
 	if err != nil || second.ID == first.ID {
 		t.Fatalf("forced duplicate = %+v, %v", second, err)
 	}
@@ -70,7 +70,7 @@ func TestClosedHandoffIsNotADuplicate(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.New(t)
 	h := mustCreate(t, db, newHandoff("Jane Doe", "jane@acme.example"))
-	if _, err := db.ApplyChange(ctx, storage.Change{HandoffID: h.ID, Expected: domain.StatePending, Move: domain.MoveReject,
+	if _, err := db.ApplyChange(ctx, domain.Change{HandoffID: h.ID, Expected: domain.StatePending, Move: domain.MoveReject,
 		Actor: "U0REP", Reason: "no_budget", At: t0.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestConcurrentDuplicateCreatesMakeOne(t *testing.T) {
 	created := 0
 	for range 10 {
 		wg.Go(func() {
-			_, err := db.CreateHandoff(context.Background(), storage.NewHandoff{Handoff: newHandoff("Jane", "jane@acme.example")})
+			_, err := db.CreateHandoff(context.Background(), domain.NewHandoff{Handoff: newHandoff("Jane", "jane@acme.example")})
 			if err == nil {
 				mu.Lock()
 				created++
@@ -114,7 +114,7 @@ func TestMovesFollowTheLifecycle(t *testing.T) {
 	}
 	for i, s := range steps {
 		at := t0.Add(time.Duration(i+1) * time.Hour)
-		after, err := db.ApplyChange(ctx, storage.Change{HandoffID: h.ID, Expected: s.from, Move: s.move, Actor: "U0REP", At: at})
+		after, err := db.ApplyChange(ctx, domain.Change{HandoffID: h.ID, Expected: s.from, Move: s.move, Actor: "U0REP", At: at})
 		if err != nil {
 			t.Fatalf("%s: %v", s.move, err)
 		}
@@ -143,7 +143,7 @@ func TestMovesFollowTheLifecycle(t *testing.T) {
 func TestIllegalMoveIsInvalid(t *testing.T) {
 	db := storagetest.New(t)
 	h := mustCreate(t, db, newHandoff("Dana", ""))
-	_, err := db.ApplyChange(context.Background(), storage.Change{HandoffID: h.ID, Expected: domain.StatePending, Move: domain.MoveWin, Actor: "U0REP", At: t0})
+	_, err := db.ApplyChange(context.Background(), domain.Change{HandoffID: h.ID, Expected: domain.StatePending, Move: domain.MoveWin, Actor: "U0REP", At: t0})
 	if domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("win from pending = %v, want invalid", err)
 	}
@@ -158,12 +158,12 @@ func TestConcurrentAcceptsOnlyOneWins(t *testing.T) {
 		errs := make([]error, 2)
 		for i, who := range []string{"U0REP", "U0REP2"} {
 			wg.Go(func() {
-				_, errs[i] = db.ApplyChange(ctx, storage.Change{HandoffID: h.ID, Expected: domain.StatePending,
+				_, errs[i] = db.ApplyChange(ctx, domain.Change{HandoffID: h.ID, Expected: domain.StatePending,
 					Move: domain.MoveAccept, Actor: who, NewAssignee: who, At: t0})
 			})
 		}
 		wg.Wait()
-		var stale *storage.StaleError
+		var stale *domain.StaleError
 		ok := 0
 		for _, err := range errs {
 			switch {
@@ -188,7 +188,7 @@ func TestReassignRecordsBothOwners(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.New(t)
 	h := mustCreate(t, db, newHandoff("Dana", ""))
-	after, err := db.ApplyChange(ctx, storage.Change{HandoffID: h.ID, Expected: domain.StatePending, Actor: "U0MGR", NewAssignee: "U0REP2", At: t0})
+	after, err := db.ApplyChange(ctx, domain.Change{HandoffID: h.ID, Expected: domain.StatePending, Actor: "U0MGR", NewAssignee: "U0REP2", At: t0})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,13 @@ import (
 
 	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/handoffcsv"
+	"github.com/handoffbot/handoffbot/handoffcsv/csvtest"
 	"github.com/handoffbot/handoffbot/storage"
 	"github.com/handoffbot/handoffbot/storage/storagetest"
 )
 
 func sample(n int) []domain.Handoff {
-	hs := handoffcsv.Sample(n, 1)
+	hs := csvtest.Sample(n, 1)
 	for i := range hs {
 		hs[i].AcceptDueAt = hs[i].CreatedAt.Add(4 * time.Hour)
 		hs[i].FirstTouchDueAt = hs[i].CreatedAt.Add(24 * time.Hour)

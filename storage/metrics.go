@@ -32,19 +32,12 @@ func (s *DB) HandoffsByState(ctx context.Context) (map[domain.State]int64, error
 	return counts, nil
 }
 
-// JobCount is how many background jobs of one kind are in one state.
-type JobCount struct {
-	Kind  string `db:"kind"`
-	State string `db:"state"`
-	N     int64  `db:"n"`
-}
-
 // JobsByKindAndState counts River's jobs by kind and state, so an operator
 // sees deliveries piling up (available, retryable) or given up on
 // (discarded) without opening psql. Completed jobs are counted until River
 // prunes them (after a day by default).
-func (s *DB) JobsByKindAndState(ctx context.Context) ([]JobCount, error) {
-	var rows []JobCount
+func (s *DB) JobsByKindAndState(ctx context.Context) ([]domain.JobCount, error) {
+	var rows []domain.JobCount
 	err := s.db.SelectContext(ctx, &rows,
 		`SELECT kind, state::text AS state, count(*) AS n FROM river_job GROUP BY kind, state ORDER BY kind, state`)
 	if err != nil {

@@ -3,50 +3,15 @@ package storage
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/handoffbot/handoffbot/domain"
 )
 
-// Change is one person's move of a handoff: a state move, or a
-// reassignment when Move is empty.
-type Change struct {
-	HandoffID int64
-	// Expected is the state the person saw; if it changed meanwhile the
-	// change fails with a *StaleError and nothing is written.
-	Expected    domain.State
-	Move        domain.Move
-	Actor       string
-	Reason      string
-	Note        string
-	NewAssignee string // reassignments, and an accept by a teammate
-	At          time.Time
-	// DecisionSecs is the business time from creation to an accept or
-	// reject, for the time-to-accept metric.
-	DecisionSecs float64
-	// Messages are owed because of the change (the card update, DMs).
-	Messages []domain.Message
-}
-
-// StaleError says someone moved the handoff first.
-type StaleError struct {
-	Current domain.Handoff
-}
-
-func (e *StaleError) Error() string {
-	return fmt.Sprintf("handoff %d is %s now", e.Current.ID, e.Current.State)
-}
-
-// Unwrap lets domain.ErrorCode see a conflict.
-func (e *StaleError) Unwrap() error {
-	return domain.Errorf(domain.ECONFLICT, "Someone got there first: this handoff is %s now.", e.Current.State.Label())
-}
-
 // moveSQL is the UPDATE for each move ($1 id, $2 expected state, $3 new
 // state, $4 time, then the move's own values); fixed strings only.
-func moveSQL(m domain.Move, c Change) (set string, args []any) {
+func moveSQL(m domain.Move, c domain.Change) (set string, args []any) {
 	switch m {
 	case domain.MoveAccept:
 		return `accepted_at = $4, assignee = coalesce(nullif($5, ''), assignee), decision_secs = $6`, []any{c.NewAssignee, c.DecisionSecs}
@@ -65,7 +30,7 @@ func moveSQL(m domain.Move, c Change) (set string, args []any) {
 // ApplyChange writes a move or reassignment, its event and the messages it
 // owes in one transaction, with optimistic concurrency: the UPDATE only
 // matches the state the person saw.
-func (s *DB) ApplyChange(ctx context.Context, c Change) (domain.Handoff, error) {
+func (s *DB) ApplyChange(ctx context.Context, c domain.Change) (domain.Handoff, error) {
 	var after domain.Handoff
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		ev, err := applyChange(ctx, tx, c)
@@ -84,7 +49,7 @@ func (s *DB) ApplyChange(ctx context.Context, c Change) (domain.Handoff, error) 
 	return after, err
 }
 
-func applyChange(ctx context.Context, tx *sqlx.Tx, c Change) (domain.Event, error) {
+func applyChange(ctx context.Context, tx *sqlx.Tx, c domain.Change) (domain.Event, error) {
 	ev := domain.Event{HandoffID: c.HandoffID, Actor: c.Actor, From: c.Expected, Reason: c.Reason, Note: c.Note, At: c.At}
 	var query string
 	args := []any{c.HandoffID, c.Expected}
@@ -121,7 +86,7 @@ func applyChange(ctx context.Context, tx *sqlx.Tx, c Change) (domain.Event, erro
 		if err != nil {
 			return ev, err
 		}
-		return ev, &StaleError{Current: current}
+		return ev, &domain.StaleError{Current: current}
 	}
 	return ev, nil
 }

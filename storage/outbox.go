@@ -14,18 +14,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/jobs"
+	"github.com/handoffbot/handoffbot/queue"
 )
-
-// Outgoing is a message waiting in the outbox.
-type Outgoing struct {
-	ID       int64
-	Attempts int
-	// Tried says an earlier try may have reached Slack without being
-	// recorded; the sender checks before posting again.
-	Tried bool
-	domain.Message
-}
 
 // Enqueue stores messages the bot owes and schedules their delivery.
 func (s *DB) Enqueue(ctx context.Context, msgs ...domain.Message) error {
@@ -56,7 +46,7 @@ func (s *DB) enqueue(ctx context.Context, tx *sqlx.Tx, msgs []domain.Message) er
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared($1, $2)`, fenceLockSpace, channelLockKey(ch)); err != nil {
 			return fmt.Errorf("schedule delivery: %w", err)
 		}
-		params = append(params, river.InsertManyParams{Args: jobs.Deliver{Channel: ch}})
+		params = append(params, river.InsertManyParams{Args: queue.Deliver{Channel: ch}})
 	}
 	if len(params) == 0 {
 		return nil
@@ -93,21 +83,24 @@ func (s *DB) FinishDelivery(ctx context.Context, channel string, complete func(t
 
 // NextOutgoing is the oldest unsent message for channel; ENOTFOUND when the
 // channel's outbox is empty.
-func (s *DB) NextOutgoing(ctx context.Context, channel string) (Outgoing, error) {
+func (s *DB) NextOutgoing(ctx context.Context, channel string) (domain.Outgoing, error) {
 	var row struct {
-		ID       int64  `db:"id"`
-		Attempts int    `db:"attempts"`
-		Tried    bool   `db:"tried"`
-		Message  []byte `db:"message"`
+		ID       int64      `db:"id"`
+		Attempts int        `db:"attempts"`
+		TriedAt  *time.Time `db:"tried_at"`
+		Message  []byte     `db:"message"`
 	}
-	err := s.db.GetContext(ctx, &row, `SELECT id, attempts, tried_at IS NOT NULL AS tried, message FROM outbox
+	err := s.db.GetContext(ctx, &row, `SELECT id, attempts, tried_at, message FROM outbox
 		WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 1`, channel)
 	if err != nil {
-		return Outgoing{}, mapError(fmt.Errorf("next outgoing: %w", err))
+		return domain.Outgoing{}, mapError(fmt.Errorf("next outgoing: %w", err))
 	}
-	o := Outgoing{ID: row.ID, Attempts: row.Attempts, Tried: row.Tried}
+	o := domain.Outgoing{ID: row.ID, Attempts: row.Attempts}
+	if row.TriedAt != nil {
+		o.TriedAt = row.TriedAt.UTC()
+	}
 	if err := json.Unmarshal(row.Message, &o.Message); err != nil {
-		return Outgoing{}, fmt.Errorf("outgoing %d: %w", row.ID, err)
+		return domain.Outgoing{}, fmt.Errorf("outgoing %d: %w", row.ID, err)
 	}
 	return o, nil
 }
@@ -148,7 +141,7 @@ func (s *DB) ChannelsWithOutgoing(ctx context.Context) ([]string, error) {
 func (s *DB) ScheduleDelivery(ctx context.Context, channels []string) error {
 	var params []river.InsertManyParams
 	for _, ch := range channels {
-		params = append(params, river.InsertManyParams{Args: jobs.Deliver{Channel: ch}})
+		params = append(params, river.InsertManyParams{Args: queue.Deliver{Channel: ch}})
 	}
 	if len(params) == 0 {
 		return nil
@@ -157,19 +150,9 @@ func (s *DB) ScheduleDelivery(ctx context.Context, channels []string) error {
 	return wrap("schedule delivery", err)
 }
 
-// FailedDelivery is a message Slack would not take, for managers to see.
-type FailedDelivery struct {
-	ID        int64     `db:"id"`
-	Channel   string    `db:"channel"`
-	HandoffID *int64    `db:"handoff_id"`
-	Purpose   string    `db:"purpose"`
-	Error     string    `db:"error"`
-	FailedAt  time.Time `db:"failed_at"`
-}
-
 // FailedDeliveries lists the most recent undeliverable messages.
-func (s *DB) FailedDeliveries(ctx context.Context, limit int) ([]FailedDelivery, error) {
-	var fs []FailedDelivery
+func (s *DB) FailedDeliveries(ctx context.Context, limit int) ([]domain.FailedDelivery, error) {
+	var fs []domain.FailedDelivery
 	err := s.db.SelectContext(ctx, &fs, `SELECT id, channel, handoff_id, purpose, coalesce(error, '') AS error, failed_at
 		FROM outbox WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT $1`, limit)
 	return fs, mapError(wrap("failed deliveries", err))

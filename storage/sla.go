@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"time"
@@ -11,23 +10,15 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/jobs"
+	"github.com/handoffbot/handoffbot/queue"
 )
 
-// Timer is a moment of a handoff's SLA clock to act on.
-type Timer struct {
-	Clock string // jobs.ClockAccept or jobs.ClockFirstTouch
-	Stage string // jobs.StageRemind or jobs.StageBreach
-	Seq   int
-	At    time.Time
-}
-
 // scheduleTimers inserts the jobs for timers inside tx.
-func (s *DB) scheduleTimers(ctx context.Context, tx *sqlx.Tx, handoffID int64, timers []Timer) error {
+func (s *DB) scheduleTimers(ctx context.Context, tx *sqlx.Tx, handoffID int64, timers []domain.Timer) error {
 	var params []river.InsertManyParams
 	for _, t := range timers {
 		params = append(params, river.InsertManyParams{
-			Args:       jobs.SLA{HandoffID: handoffID, Clock: t.Clock, Stage: t.Stage, Seq: t.Seq},
+			Args:       queue.SLA{HandoffID: handoffID, Clock: t.Clock, Stage: t.Stage, Seq: t.Seq},
 			InsertOpts: &river.InsertOpts{ScheduledAt: t.At},
 		})
 	}
@@ -38,26 +29,13 @@ func (s *DB) scheduleTimers(ctx context.Context, tx *sqlx.Tx, handoffID int64, t
 	return wrap("schedule SLA timers", err)
 }
 
-// SLAFiring is one run of an SLA timer.
-type SLAFiring struct {
-	HandoffID int64
-	Clock     string
-	Stage     string
-	Seq       int
-	At        time.Time
-	// Owed decides, with the handoff locked, what this moment owes. ok is
-	// false when the clock stopped (the timer is moot): nothing happens.
-	Owed func(h domain.Handoff) (msgs []domain.Message, ok bool)
-	// Complete marks the job done in the same transaction, so a crash
-	// cannot separate "notified" from "job done".
-	Complete func(tx *sql.Tx) error
-}
-
 // FireSLA records a reminder or breach once, with the messages it owes, in
-// one transaction with the job's completion. It reports whether it fired
-// (false when moot or already recorded).
-func (s *DB) FireSLA(ctx context.Context, f SLAFiring) (fired bool, err error) {
-	kind := map[string]string{jobs.StageRemind: "reminded", jobs.StageBreach: "breached"}[f.Stage]
+// one transaction. It reports whether it fired: false when the clock has
+// stopped, or when this moment was recorded before (a job run again after
+// a crash or by a replica), so a moment is told once however often its job
+// runs. The handoff's row lock serialises two runs of the same moment.
+func (s *DB) FireSLA(ctx context.Context, f domain.SLAFiring) (fired bool, err error) {
+	kind := map[string]string{domain.StageRemind: "reminded", domain.StageBreach: "breached"}[f.Stage]
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		fired = false
 		h, err := lockHandoff(ctx, tx, f.HandoffID)
@@ -70,20 +48,20 @@ func (s *DB) FireSLA(ctx context.Context, f SLAFiring) (fired bool, err error) {
 			AND kind = $2 AND detail->>'clock' = $3 AND coalesce(detail->>'seq', '0') = $4)`, f.HandoffID, kind, f.Clock, seq); err != nil {
 			return fmt.Errorf("fire SLA: %w", err)
 		}
-		if !done {
-			if msgs, ok := f.Owed(h); ok {
-				ev := domain.Event{HandoffID: h.ID, Kind: kind, Actor: "handoffbot", From: h.State, To: h.State, At: f.At,
-					Detail: map[string]string{"clock": f.Clock, "seq": seq}}
-				if err := insertEvent(ctx, tx, ev); err != nil {
-					return err
-				}
-				if err := s.enqueue(ctx, tx, msgs); err != nil {
-					return err
-				}
-				fired = true
-			}
+		if done {
+			return nil
 		}
-		return f.Complete(tx.Tx)
+		msgs, ok := f.Owed(h)
+		if !ok {
+			return nil
+		}
+		ev := domain.Event{HandoffID: h.ID, Kind: kind, Actor: "handoffbot", From: h.State, To: h.State, At: f.At,
+			Detail: map[string]string{"clock": f.Clock, "seq": seq}}
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		fired = true
+		return s.enqueue(ctx, tx, msgs)
 	})
 	return fired, err
 }
@@ -123,7 +101,7 @@ func (s *DB) Snooze(ctx context.Context, id int64, clock, actor string, at, remi
 		if remindAt.IsZero() {
 			return nil
 		}
-		return s.scheduleTimers(ctx, tx, id, []Timer{{Clock: clock, Stage: jobs.StageRemind, Seq: n, At: remindAt}})
+		return s.scheduleTimers(ctx, tx, id, []domain.Timer{{Clock: clock, Stage: domain.StageRemind, Seq: n, At: remindAt}})
 	})
 	return n, err
 }

@@ -4,20 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/handoffbot/handoffbot/domain"
 )
 
-// StatsRequest is one time someone asked for the stats: the bot's measure
-// of "shared metrics in use", shown next to the survey's statement 12.
-type StatsRequest struct {
-	UserID    string
-	Channel   string
-	Period    string // as typed, e.g. "30d"
-	Breakdown string // "", source, campaign or rep
-	At        time.Time
-}
-
 // RecordStatsRequest remembers that someone looked at the shared numbers.
-func (s *DB) RecordStatsRequest(ctx context.Context, r StatsRequest) error {
+func (s *DB) RecordStatsRequest(ctx context.Context, r domain.StatsRequest) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO stats_requests (user_id, channel, period, breakdown, requested_at)
 		VALUES ($1, $2, $3, $4, $5)`, r.UserID, r.Channel, r.Period, r.Breakdown, r.At)
 	return mapError(wrap("record stats request", err))

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/storage"
 	"github.com/handoffbot/handoffbot/storage/storagetest"
 )
 
@@ -30,22 +29,22 @@ func TestSurveyRoundsAndAnswers(t *testing.T) {
 		s[i] = 2
 	}
 	save := func(user, team string, sc domain.Scores) error {
-		return db.SaveSurveyAnswer(ctx, storage.SurveyAnswer{RoundID: r1.ID, UserID: user, Team: team, Scores: sc, AnsweredAt: t0})
+		return db.SaveSurveyAnswer(ctx, domain.SurveyAnswer{RoundID: r1.ID, UserID: user, Team: team, Scores: sc, AnsweredAt: t0})
 	}
-	if err := save("UFOX", storage.TeamSales, s); err != nil {
+	if err := save("UFOX", domain.TeamSales, s); err != nil {
 		t.Fatal(err)
 	}
 	s[19] = 5
-	if err := save("UFOX", storage.TeamSales, s); err != nil { // replaces the first
+	if err := save("UFOX", domain.TeamSales, s); err != nil { // replaces the first
 		t.Fatal(err)
 	}
 	bad := s
 	bad[3] = 6
-	if err := save("UMONICA", storage.TeamMarketing, bad); domain.ErrorCode(err) != domain.EINVALID {
+	if err := save("UMONICA", domain.TeamMarketing, bad); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("score 6 saved: %v", err)
 	}
 	got, err := db.SurveyAnswers(ctx, r1.ID)
-	if err != nil || len(got) != 1 || got[0].Scores != s || got[0].Scores.Total() != 43 || got[0].Team != storage.TeamSales {
+	if err != nil || len(got) != 1 || got[0].Scores != s || got[0].Scores.Total() != 43 || got[0].Team != domain.TeamSales {
 		t.Fatalf("answers %+v, %v", got, err)
 	}
 	r2, err := db.OpenSurveyRound(ctx, "USKINNER", t0.Add(time.Hour), nil)
@@ -58,7 +57,7 @@ func TestSurveyRoundsAndAnswers(t *testing.T) {
 	if _, err := db.SurveyAnswer(ctx, r2.ID, "UFOX"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("answer in a new round: %v", err)
 	}
-	if err := db.RecordStatsRequest(ctx, storage.StatsRequest{UserID: "USKINNER", Channel: "C1", Period: "30d", At: t0}); err != nil {
+	if err := db.RecordStatsRequest(ctx, domain.StatsRequest{UserID: "USKINNER", Channel: "C1", Period: "30d", At: t0}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := db.CountStatsRequests(ctx, t0.Add(-time.Hour), t0.Add(time.Hour)); err != nil || n != 1 {

@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/handoffbot/handoffbot/clock"
+	"github.com/handoffbot/handoffbot/config"
+	"github.com/handoffbot/handoffbot/fakeslack"
+	"github.com/handoffbot/handoffbot/logging"
+	"github.com/handoffbot/handoffbot/storage/pglocal"
+)
+
+// The demo workspace: two reps, two marketers, a manager.
+const (
+	demoRiya   = "URIYA" // sales
+	demoSam    = "USAM"  // sales
+	demoMaya   = "UMAYA" // marketing
+	demoLeo    = "ULEO"  // marketing
+	demoInes   = "UINES" // manager
+	demoDeals  = "CHANDOFFS"
+	demoFB     = "CFEEDBACK"
+	demoMgrs   = "CMANAGERS"
+	demoSalesG = "SSALES"
+)
+
+// demo is `handoffbot demo`: the real bot, in-process, against a simulated
+// Slack workspace, through a scripted week (or, with --interactive, what a
+// person types), printing what everyone saw. It needs no Slack and no
+// configuration; Postgres comes from DATABASE_URL, localhost, or a
+// throwaway cluster.
+func demo(ctx context.Context, args []string, stdio IO) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	interactive := fs.Bool("interactive", false, "type /handoff commands and click buttons yourself")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return UsageError{errors.New("usage: handoffbot demo [--interactive]")}
+	}
+	dbURL, cleanup, err := demoDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	slack, err := fakeslack.New(fakeslack.WithWaitTimeout(30 * time.Second))
+	if err != nil {
+		return err
+	}
+	defer slack.Close()
+	demoWorkspace(slack)
+	cfg, err := demoConfig(slack, dbURL)
+	if err != nil {
+		return err
+	}
+	e := Env{Config: cfg, Log: logging.New(stdio.Err, "text", slog.LevelWarn), Out: stdio.Out, Clock: clock.Real{}}
+	stop, err := startDemoBot(ctx, e, slack)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdio.Out, "handoffbot demo: the real bot, a simulated Slack workspace (Riya and Sam in sales, Maya and Leo in marketing, Ines the manager).")
+	if *interactive {
+		err = repl(ctx, slack, stdio.In, stdio.Out)
+	} else {
+		err = runScript(slack, stdio.Out)
+	}
+	return errors.Join(err, stop())
+}
+
+// demoDatabase creates a fresh database for the demo on the server
+// pglocal finds (or starts), and removes it afterwards.
+func demoDatabase(ctx context.Context) (string, func(), error) {
+	srv, err := pglocal.Find(ctx)
+	if err != nil {
+		return "", nil, fmt.Errorf("the demo needs PostgreSQL: %w", err)
+	}
+	name := fmt.Sprintf("handoffbot_demo_%d", time.Now().UnixNano())
+	admin, err := sql.Open("postgres", srv.URL)
+	if err != nil {
+		srv.Stop()
+		return "", nil, err
+	}
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(name)); err != nil {
+		admin.Close()
+		srv.Stop()
+		return "", nil, fmt.Errorf("create the demo database (the user needs CREATEDB): %w", err)
+	}
+	return srv.DatabaseURL(name), func() {
+		_, _ = admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name)+` WITH (FORCE)`)
+		admin.Close()
+		srv.Stop()
+	}, nil
+}
+
+func demoWorkspace(fs *fakeslack.Server) {
+	for _, u := range []fakeslack.User{
+		{ID: demoRiya, Name: "riya", RealName: "Riya Patel (sales)"},
+		{ID: demoSam, Name: "sam", RealName: "Sam Okafor (sales)"},
+		{ID: demoMaya, Name: "maya", RealName: "Maya Chen (marketing)"},
+		{ID: demoLeo, Name: "leo", RealName: "Leo Martin (marketing)"},
+		{ID: demoInes, Name: "ines", RealName: "Ines García (sales & marketing manager)"},
+	} {
+		fs.AddUser(u)
+	}
+	fs.AddUserGroup(demoSalesG, "sales", demoRiya, demoSam)
+	everyone := []string{demoRiya, demoSam, demoMaya, demoLeo, demoInes}
+	fs.AddChannel(fakeslack.Channel{ID: demoDeals, Name: "handoffs", BotIsMember: true, Members: everyone})
+	fs.AddChannel(fakeslack.Channel{ID: demoFB, Name: "field-feedback", BotIsMember: true, Members: everyone})
+	fs.AddChannel(fakeslack.Channel{ID: demoMgrs, Name: "revenue-leads", BotIsMember: true, Members: []string{demoInes}})
+}
+
+// demoConfig is what an operator would set, pointed at the fake Slack. The
+// SLA is seconds long so a breach happens while you watch.
+func demoConfig(fs *fakeslack.Server, dbURL string) (*config.Config, error) {
+	c := &config.Config{
+		AppToken: fs.AppToken(), BotToken: fs.BotToken(), APIURL: fs.APIURL(), DatabaseURL: dbURL,
+		HandoffChannel: demoDeals, FeedbackChannel: demoFB, ManagerChannel: demoMgrs,
+		Managers: config.IDs{demoInes}, SalesTeam: config.IDs{demoSalesG}, MarketingTeam: config.IDs{demoMaya, demoLeo},
+		SLAAccept: 6 * time.Second, SLAFirstTouch: time.Hour, BusinessHours: "always", TimeZone: "UTC",
+		DigestSchedule: "0 9 * * MON", LogLevel: "warn", LogFormat: "text",
+	}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("demo configuration: %w", err)
+	}
+	return c, nil
+}
+
+// startDemoBot runs the bot as `serve` would and waits until it is
+// connected; stop ends it and waits for it to drain.
+func startDemoBot(ctx context.Context, e Env, fs *fakeslack.Server) (stop func() error, err error) {
+	b, err := Assemble(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- b.Run(runCtx) }()
+	wait, waitCancel := context.WithTimeout(ctx, 30*time.Second)
+	defer waitCancel()
+	if err := fs.WaitConnections(wait, 1); err != nil {
+		cancel()
+		<-done
+		b.Close()
+		return nil, fmt.Errorf("the bot did not connect to the simulated Slack: %w", err)
+	}
+	return func() error {
+		cancel()
+		return errors.Join(<-done, b.Close())
+	}, nil
+}
+
+// printTranscript prints the entries after the first skip, with the time
+// since start, and returns how many there are in all. App Home redraws are
+// left out (a person sees them only on opening the tab), and a submitted
+// form is named rather than drawn again.
+func printTranscript(w io.Writer, fs *fakeslack.Server, start time.Time, skip int) int {
+	entries := fs.Transcript()
+	for _, e := range entries[min(skip, len(entries)):] {
+		text := readable(e.Text)
+		switch e.Kind {
+		case "home":
+			continue
+		case "submit":
+			text = "submitted " + strings.SplitN(text, "\n", 2)[0]
+		}
+		fmt.Fprintf(w, "\n[%6.2fs] %s · %s\n", e.At.Sub(start).Seconds(), e.Audience, e.Kind)
+		for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+			fmt.Fprintln(w, "    "+line)
+		}
+	}
+	return len(entries)
+}
+
+var (
+	slackDateToken = regexp.MustCompile(`<!date\^\d+\^[^|>]*\|([^>]*)>`)
+	slackMention   = regexp.MustCompile(`<@([A-Z0-9]+)>`)
+	slackLinkToken = regexp.MustCompile(`<[^|>]+\|([^>]+)>`)
+	slackBold      = regexp.MustCompile(`\*([^*\n]+)\*`)
+	demoNames      = map[string]string{demoRiya: "@riya", demoSam: "@sam", demoMaya: "@maya", demoLeo: "@leo", demoInes: "@ines"}
+)
+
+// readable turns Slack markup into what a reader sees: names for
+// mentions, dates as text, link labels, no asterisks, entities decoded.
+func readable(s string) string {
+	s = slackDateToken.ReplaceAllString(s, "$1")
+	s = slackMention.ReplaceAllStringFunc(s, func(m string) string {
+		id := slackMention.FindStringSubmatch(m)[1]
+		if name, ok := demoNames[id]; ok {
+			return name
+		}
+		return "@" + id
+	})
+	s = slackLinkToken.ReplaceAllString(s, "$1")
+	s = slackBold.ReplaceAllString(s, "$1")
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
+// demoTB lets the scripted story use the fake Slack's expectations: a
+// failed one stops the story with its message.
+type demoTB struct{}
+
+type demoFailure string
+
+func (demoTB) Helper() {}
+
+func (demoTB) Fatalf(format string, args ...any) {
+	panic(demoFailure(fmt.Sprintf(format, args...)))
+}
+
+// guard turns a failed expectation into an error.
+func guard(step func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			f, ok := p.(demoFailure)
+			if !ok {
+				panic(p)
+			}
+			err = fmt.Errorf("the demo went off script: %s", f)
+		}
+	}()
+	step()
+	return nil
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/handoffbot/handoffbot/businesstime"
+	"github.com/handoffbot/handoffbot/handoffcsv"
+)
+
+// importCSV is `handoffbot import FILE.csv`: all rows or none.
+func importCSV(ctx context.Context, e Env, args []string) error {
+	if len(args) != 1 {
+		return UsageError{errors.New("usage: handoffbot import FILE.csv")}
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	defer f.Close()
+	hs, err := handoffcsv.Read(bufio.NewReaderSize(f, 1<<16))
+	if err != nil {
+		return fmt.Errorf("import %s: nothing imported:\n%w", args[0], err)
+	}
+	cal := businesstime.New(e.Config.Hours, e.Config.HolidayList, e.Config.Location)
+	for i := range hs {
+		hs[i].AcceptDueAt = cal.Add(hs[i].CreatedAt, e.Config.SLAAccept)
+		hs[i].FirstTouchDueAt = cal.Add(hs[i].CreatedAt, e.Config.SLAFirstTouch)
+		if decided := firstOf(hs[i].AcceptedAt, hs[i].RejectedAt); decided != nil {
+			hs[i].DecisionSecs = cal.Between(hs[i].CreatedAt, *decided).Seconds()
+		}
+	}
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := db.ImportHandoffs(ctx, hs, "import", time.Now())
+	if err != nil {
+		return fmt.Errorf("import %s: nothing imported: %w", args[0], err)
+	}
+	_, err = fmt.Fprintf(e.Out, "Imported %s: %d new, %d updated, %d unchanged.\n", args[0], res.Created, res.Updated, res.Unchanged)
+	return err
+}
+
+// exportCSV is `handoffbot export [--from DATE] [--to DATE]`: the handoffs
+// created on those days (in TIMEZONE, both included) as CSV on stdout.
+func exportCSV(ctx context.Context, e Env, args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	from := fs.String("from", "", "first day, YYYY-MM-DD")
+	to := fs.String("to", "", "last day, YYYY-MM-DD")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return UsageError{errors.New("usage: handoffbot export [--from YYYY-MM-DD] [--to YYYY-MM-DD]")}
+	}
+	start, end, err := dayRange(*from, *to, e.Config.Location)
+	if err != nil {
+		return UsageError{err}
+	}
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	out := bufio.NewWriter(e.Out)
+	w := handoffcsv.NewWriter(out)
+	if err := db.ExportHandoffs(ctx, start, end, w.Write); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return out.Flush()
+}
+
+// dayRange turns optional first and last days into [start, end).
+func dayRange(from, to string, loc *time.Location) (time.Time, time.Time, error) {
+	start := time.Date(1, 1, 1, 0, 0, 0, 0, loc)
+	end := time.Date(9999, 1, 1, 0, 0, 0, 0, loc)
+	var err error
+	if from != "" {
+		if start, err = time.ParseInLocation(time.DateOnly, from, loc); err != nil {
+			return start, end, fmt.Errorf("--from: want YYYY-MM-DD, not %q", from)
+		}
+	}
+	if to != "" {
+		if end, err = time.ParseInLocation(time.DateOnly, to, loc); err != nil {
+			return start, end, fmt.Errorf("--to: want YYYY-MM-DD, not %q", to)
+		}
+		end = end.AddDate(0, 0, 1)
+	}
+	return start, end, nil
+}
+
+func firstOf(ts ...*time.Time) *time.Time {
+	for _, t := range ts {
+		if t != nil {
+			return t
+		}
+	}
+	return nil
+}

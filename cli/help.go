@@ -1,0 +1,35 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/handoffbot/handoffbot/config"
+)
+
+const usage = `handoffbot — lead handoffs between sales and marketing, in Slack.
+
+Usage: handoffbot [command]
+
+Commands:
+  serve                  run the bot (the default; migrates the database first)
+  migrate [status]       apply database migrations and exit; status lists them
+  check                  verify tokens, channels, groups and database
+  healthcheck            exit 0 if the running bot's /healthz on HTTP_ADDR answers
+  digest [--week YYYY-MM-DD] [--dry-run]
+                         build (and unless --dry-run, send) a week's digest
+  import FILE.csv        import handoffs
+  export [--from DATE] [--to DATE]
+                         write handoffs as CSV to stdout
+  demo                   run the bot against a simulated Slack workspace
+  help                   this text
+
+Configuration (environment variables):
+`
+
+func printHelp(w io.Writer) error {
+	if _, err := fmt.Fprint(w, usage); err != nil {
+		return err
+	}
+	return config.Usage(w)
+}

@@ -1,0 +1,102 @@
+package delivery
+
+import (
+	"context"
+	"sync"
+
+	"github.com/handoffbot/handoffbot/domain"
+)
+
+// maxSenders bounds how many channels one process delivers at once. A
+// sender holds a database connection for its channel's lock while it posts
+// (storage.LockChannel) and needs a second one for each query; with no
+// bound, as many senders as the pool has connections would each hold a
+// lock and wait for a second connection forever. The load benchmark found
+// this: at 1,000 envelopes/s handlers and delivery jobs spent minutes
+// waiting for connections.
+const maxSenders = 8
+
+// senders is this process's side of "one sender per channel". A caller
+// that finds its channel being delivered here joins that delivery instead
+// of asking the database (every new handoff asks to deliver the handoff
+// channel), and at most maxSenders channels are delivered at once.
+type senders struct {
+	mu      sync.Mutex
+	running map[string]*sending
+	slots   chan struct{}
+}
+
+// sending is one delivery of a channel in progress, and what the callers
+// who joined it wait for.
+type sending struct {
+	done   chan struct{}
+	joined bool // someone joined since the sender last found the outbox empty
+	res    domain.Delivery
+	err    error
+}
+
+func newSenders() senders {
+	return senders{running: map[string]*sending{}, slots: make(chan struct{}, maxSenders)}
+}
+
+// join returns the channel's delivery in progress, with mine false, or a
+// new one that the caller must run and then finish, with mine true.
+func (s *senders) join(channel string) (r *sending, mine bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.running[channel]; r != nil {
+		r.joined = true
+		return r, false
+	}
+	r = &sending{done: make(chan struct{})}
+	s.running[channel] = r
+	return r, true
+}
+
+// again tells the sender of r, which found the outbox empty, whether to
+// look once more: a caller who joined after its last look may have
+// committed a message since. Saying no ends the delivery for joiners, in
+// the same critical section, so none can join a sender that has stopped
+// looking.
+func (s *senders) again(channel string, r *sending) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.joined {
+		r.joined = false
+		return true
+	}
+	delete(s.running, channel)
+	return false
+}
+
+// finish records what the delivery did and wakes those who joined it.
+func (s *senders) finish(channel string, r *sending, res domain.Delivery, err error) {
+	s.mu.Lock()
+	if s.running[channel] == r {
+		delete(s.running, channel) // it stopped early: Later or an error
+	}
+	r.res, r.err = res, err
+	s.mu.Unlock()
+	close(r.done)
+}
+
+// wait is what a caller who joined a delivery gets: its result, or the
+// caller's context ending first.
+func (r *sending) wait(ctx context.Context) (domain.Delivery, error) {
+	select {
+	case <-r.done:
+		return r.res, r.err
+	case <-ctx.Done():
+		return domain.Delivery{}, ctx.Err()
+	}
+}
+
+// slot waits for one of this process's maxSenders places.
+func (s *senders) slot(ctx context.Context) (release func(), err error) {
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
