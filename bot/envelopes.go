@@ -43,12 +43,7 @@ func (r *Runtime) interactionJob(envelopeID string, cb slack.InteractionCallback
 	case slack.InteractionTypeShortcut, slack.InteractionTypeMessageAction:
 		return r.shortcutJob(cb)
 	case slack.InteractionTypeViewClosed:
-		h, ok := r.router.Closed[cb.View.CallbackID]
-		if !ok {
-			return nil
-		}
-		a := handlers.Action{UserID: cb.User.ID, View: &cb.View}
-		return &job{to: recipient{userID: cb.User.ID}, run: func(ctx context.Context) error { return h(ctx, a) }}
+		return nil // no modal of ours asks to hear when it is closed
 	}
 	r.log.Warn("interaction type not handled", "type", cb.Type)
 	return nil

@@ -34,9 +34,6 @@ type Router struct {
 	Actions     map[string]ActionHandler
 	Shortcuts   map[string]ShortcutHandler
 	Submissions map[string]SubmitHandler
-	// Closed maps a modal's callback_id to what happens when it is closed
-	// (only modals that ask for notify_on_close).
-	Closed      map[string]ActionHandler
 	Suggestions map[string]SuggestionHandler
 	Events      map[string]EventHandler
 }

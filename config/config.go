@@ -22,7 +22,7 @@ import (
 	"github.com/handoffbot/handoffbot/businesstime"
 )
 
-// Config is every setting of contract.md. The raw strings are kept for
+// Config is every setting the README's Configuration table lists. The raw strings are kept for
 // printing; Load fills the parsed fields below them.
 type Config struct {
 	AppToken        string        `envconfig:"SLACK_APP_TOKEN" need:"slack" desc:"app-level token, xapp-… (scope connections:write)"`

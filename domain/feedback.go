@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// FeedbackState is where a feedback item stands (domain.md: feedback
+// FeedbackState is where a feedback item stands (the README: feedback
 // threads). The loop is closed when it is resolved.
 type FeedbackState string
 
@@ -41,7 +41,7 @@ func (s FeedbackState) CanMoveTo(to FeedbackState) bool {
 // the digest can count it by kind.
 type Category string
 
-// FeedbackCategories lists the categories with contract.md's labels, in
+// FeedbackCategories lists the categories with the labels people see, in
 // the order the Feedback modal offers them.
 var FeedbackCategories = []Reason{
 	{"messaging", "Messaging"},
@@ -53,7 +53,7 @@ var FeedbackCategories = []Reason{
 	{"other", "Other"},
 }
 
-// Label is the category in contract.md's words.
+// Label is the category in the words people see.
 func (c Category) Label() string { return ReasonLabel(FeedbackCategories, string(c)) }
 
 // Valid reports whether c is one of the categories.

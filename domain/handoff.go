@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// State is where a handoff stands (domain.md: states).
+// State is where a handoff stands (the README: handing off a lead).
 type State string
 
 // The handoff states.
@@ -69,7 +69,7 @@ const (
 	MoveReturn  Move = "return"
 )
 
-// transitions is domain.md's "allowed moves".
+// transitions are the moves the card allows from each state.
 var transitions = map[State]map[Move]State{
 	StatePending:   {MoveAccept: StateAccepted, MoveReject: StateRejected},
 	StateAccepted:  {MoveTouch: StateContacted, MoveReturn: StateReturned, MoveLose: StateLost},
@@ -152,7 +152,7 @@ type Reason struct {
 // OtherReason needs a note.
 const OtherReason = "other"
 
-// The reason lists of domain.md.
+// The reason lists people choose from (docs/csv.md has the codes).
 var (
 	RejectReasons = []Reason{
 		{"not_reachable", "Not reachable (after the required attempts)"},

@@ -8,7 +8,7 @@ import (
 )
 
 // Ratio is a rate together with the counts it was computed from, because
-// domain.md wants every figure shown with its counts: "62% (31 of 50)" is
+// docs/metrics.md shows every figure shown with its counts: "62% (31 of 50)" is
 // a trend, "100% (1 of 1)" is an anecdote, and the reader should see which.
 type Ratio struct {
 	Num int // how many met the condition
@@ -53,7 +53,7 @@ func (r Ratio) String() string {
 // Add sums two ratios' counts, e.g. to total the groups of a breakdown.
 func (r Ratio) Add(o Ratio) Ratio { return Ratio{Num: r.Num + o.Num, Den: r.Den + o.Den} }
 
-// HandoffMetrics are domain.md's handoff metrics over the handoffs created
+// HandoffMetrics are the handoff metrics of docs/metrics.md over the handoffs created
 // in one period. The stats command and the weekly digest both show these,
 // from the same query, so the two can never disagree about a period.
 type HandoffMetrics struct {
@@ -101,7 +101,7 @@ type Durations struct {
 }
 
 // SpeedToLead counts the handoffs that were not rejected by the wall time
-// from creation to the first touch, the buyer's clock (domain.md). Each
+// from creation to the first touch, the buyer's clock (docs/metrics.md). Each
 // such handoff is in exactly one bucket; NotYet holds those without a
 // first touch, open or closed.
 type SpeedToLead struct {
@@ -162,7 +162,7 @@ func WeekStarts(weeks int, now time.Time, loc *time.Location) []time.Time {
 	return bounds
 }
 
-// FeedbackMetrics are domain.md's feedback figures over the items created
+// FeedbackMetrics are the feedback figures of docs/metrics.md over the items created
 // in a period, for the digest and the stats: volume by category, response
 // time and loop closure, each with its counts.
 type FeedbackMetrics struct {

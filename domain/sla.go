@@ -2,7 +2,7 @@ package domain
 
 import "time"
 
-// SLA clocks and their stages (domain.md: the SLA clocks).
+// SLA clocks and their stages (the README: SLA clocks).
 const (
 	ClockAccept     = "accept"
 	ClockFirstTouch = "first_touch"

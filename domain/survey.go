@@ -8,7 +8,7 @@ import (
 
 // SurveyCitation names the article the alignment survey follows; the
 // statements are our paraphrase of its twenty themes, not its wording.
-const SurveyCitation = "Kotler, Rackham & Krishnaswamy, “Ending the War Between Sales and Marketing”, Harvard Business Review, July–August 2006"
+const SurveyCitation = "Kotler, Rackham and Krishnaswamy, “Ending the War Between Sales and Marketing”, Harvard Business Review, July–August 2006"
 
 // Statement is one of the survey's twenty themes: the full sentence people
 // rate, and a short name for results.
@@ -17,9 +17,9 @@ type Statement struct {
 	Short string
 }
 
-// Statements are domain.md's twenty themes in our own words, in its order
-// (statement n is Statements[n-1]); people rate each from 1 (strongly
-// disagree) to 5 (strongly agree).
+// Statements are the twenty themes of the HBR diagnostic in our own
+// words, in its order (statement n is Statements[n-1]); people rate each
+// from 1 (strongly disagree) to 5 (strongly agree).
 var Statements = [SurveyItems]Statement{
 	{"Our sales forecasts usually turn out close to what we actually sell.", "Forecasts match actual sales"},
 	{"When results disappoint, neither team points the finger at the other.", "No blame when results disappoint"},
@@ -51,7 +51,7 @@ const (
 )
 
 // Stage is where a survey total places the relationship (HBR's four
-// stages, domain.md).
+// stages, docs/metrics.md).
 type Stage string
 
 // The stages, from worst to best.

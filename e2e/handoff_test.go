@@ -218,7 +218,6 @@ func TestConcurrentAcceptsOneWins(t *testing.T) {
 		if got := w.events(h.ID); got != "created accepted" {
 			t.Fatalf("round %d: events %q, want one acceptance", round, got)
 		}
-		w.Slack.Forget() // card updates and refreshes of this round
 	}
 	w.Finish()
 }
@@ -247,7 +246,7 @@ func TestDuplicateLeadIsWarnedNotDoubled(t *testing.T) {
 	w.User(john).Click(t, sub.View, "Hand off anyway")
 	w.Channel().ExpectMessage(t, "Jane D.")
 	w.User(john).ExpectEphemeral(t, "Handed off")
-	w.Slack.Forget() // the second owner's DM
+	w.User(w.onlyHandoff().Assignee).ExpectDM(t, "handed you a lead: *Jane D.*")
 	w.Finish()
 }
 

@@ -109,7 +109,7 @@ func routeKeys() []string {
 		keys = append(keys, "/handoff "+k)
 	}
 	for _, m := range []map[string]struct{}{
-		keysOf(r.Actions), keysOf(r.Shortcuts), keysOf(r.Submissions), keysOf(r.Suggestions), keysOf(r.Events), keysOf(r.Closed),
+		keysOf(r.Actions), keysOf(r.Shortcuts), keysOf(r.Submissions), keysOf(r.Suggestions), keysOf(r.Events),
 	} {
 		for k := range m {
 			keys = append(keys, k)

@@ -9,7 +9,7 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Slack's Block Kit limits (slack-socketmode.md §7).
+// Slack's Block Kit limits (Slack's Block Kit reference).
 const (
 	maxSectionText = 3000
 	maxButtonText  = 75
@@ -29,7 +29,25 @@ var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // mrkdwn is a section of Slack markdown, cut to Slack's limit.
 func mrkdwn(text string) *slack.SectionBlock {
-	return slack.NewSectionBlock(md(truncateRunes(text, maxSectionText)), nil, nil)
+	return slack.NewSectionBlock(md(truncateMrkdwn(text, maxSectionText)), nil, nil)
+}
+
+// truncateMrkdwn cuts escaped mrkdwn to max characters, never inside an
+// entity (&amp;) or a token (<@U1>, a link): half of either shows Slack
+// a bare & or <.
+func truncateMrkdwn(s string, max int) string {
+	cut := truncateRunes(s, max)
+	if cut == s {
+		return s
+	}
+	body := strings.TrimSuffix(cut, "…")
+	if amp := strings.LastIndexByte(body, '&'); amp >= 0 && !strings.Contains(body[amp:], ";") {
+		body = body[:amp]
+	}
+	if lt := strings.LastIndexByte(body, '<'); lt >= 0 && !strings.Contains(body[lt:], ">") {
+		body = body[:lt]
+	}
+	return body + "…"
 }
 
 func md(text string) *slack.TextBlockObject {
@@ -41,7 +59,7 @@ func plain(text string) *slack.TextBlockObject {
 }
 
 func contextLine(text string) *slack.ContextBlock {
-	return slack.NewContextBlock("", md(truncateRunes(text, maxSectionText)))
+	return slack.NewContextBlock("", md(truncateMrkdwn(text, maxSectionText)))
 }
 
 // button makes a button whose text fits Slack's limit.

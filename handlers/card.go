@@ -25,7 +25,7 @@ const (
 	ActionReturn   = "handoff_return"
 )
 
-// moveButtons are the buttons of each move, in contract.md's words.
+// moveButtons are the buttons of each move, in the words the card shows.
 var moveButtons = map[domain.Move]struct {
 	action, text string
 	style        slack.Style

@@ -16,11 +16,12 @@ func (a Cards) clockText(due time.Time) string {
 	return slackDate(due, "{date_short_pretty} {time}") + " (" + rel + ")"
 }
 
-// humanDuration is a short, rounded duration: "45 m", "1 h 20 m", "3 d 4 h",
-// or "< 1 m" for seconds.
+// humanDuration is a short, rounded duration for mrkdwn: "45 m", "1 h 20 m",
+// "3 d 4 h", or "&lt; 1 m" (shown as "< 1 m") for seconds: a bare "<"
+// would make Slack swallow the text up to the next ">".
 func humanDuration(d time.Duration) string {
 	if d < 30*time.Second {
-		return "< 1 m"
+		return "&lt; 1 m"
 	}
 	d = d.Round(time.Minute)
 	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)

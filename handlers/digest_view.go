@@ -172,7 +172,7 @@ func rateChange(now, before domain.Ratio) string {
 
 func speedAndReasons(m domain.HandoffMetrics) string {
 	s := m.SpeedToLead
-	lines := []string{fmt.Sprintf("*Speed to lead* (wall time to first touch): ≤ 5 min %d · ≤ 1 h %d · ≤ 24 h %d · > 24 h %d · not yet %d",
+	lines := []string{fmt.Sprintf("*Speed to lead* (wall time to first touch): ≤ 5 min %d · ≤ 1 h %d · ≤ 24 h %d · &gt; 24 h %d · not yet %d",
 		s.Within5Min, s.Within1Hour, s.Within24Hours, s.Over24Hours, s.NotYet)}
 	for _, mix := range []struct {
 		name    string

@@ -30,7 +30,7 @@ type FeedbackStore interface {
 }
 
 // Shortcut, action, callback and block IDs of feedback (the shortcut's
-// callback ID is contract.md's).
+// callback ID is manifest.yaml's).
 const (
 	ShortcutFeedbackFromMessage = "feedback_from_message"
 	ActionFeedbackGive          = "feedback_give"        // "Give feedback" on a handoff card; value: the handoff id

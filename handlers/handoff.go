@@ -12,7 +12,7 @@ import (
 	"github.com/handoffbot/handoffbot/domain"
 )
 
-// Shortcut callback IDs (contract.md).
+// Shortcut callback IDs, as manifest.yaml declares them.
 const (
 	ShortcutHandoffFromMessage = "handoff_from_message"
 	ShortcutHandoffNew         = "handoff_new"

@@ -8,7 +8,7 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// subcommands is the help text's list, in contract.md's order.
+// subcommands is the help text's list, in the README's order.
 var subcommands = []struct{ usage, does string }{
 	{"/handoff [lead details]", "hand a lead to the other team (opens the *New handoff* form, prefilled from what you type)"},
 	{"/handoff list", "your open handoffs"},

@@ -17,7 +17,7 @@ import (
 const ActionSnooze = "handoff_snooze"
 
 // maxSnoozes bounds how often a handoff's reminders may be put off
-// (domain.md: at most twice).
+// (at most twice, so the clock keeps its meaning).
 const maxSnoozes = 2
 
 // snoozes are the Snooze menu's choices.

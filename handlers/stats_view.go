@@ -24,6 +24,9 @@ func periodTitle(p domain.Period) string {
 	return p.String()
 }
 
+// MetricsDocURL is where the stats' definitions are explained.
+const MetricsDocURL = "https://github.com/handoffbot/handoffbot/blob/main/docs/metrics.md"
+
 // fallback is the notification and screen-reader text.
 func (r statsReport) fallback() string {
 	return fmt.Sprintf("Alignment stats, %s: %d handoffs, acceptance %s, accept-SLA compliance %s.",
@@ -35,8 +38,8 @@ func (r statsReport) blocks(askedBy string) []slack.Block {
 	prev := r.q.period.Previous()
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(truncateRunes("📊 Alignment stats — "+periodTitle(r.q.period), maxHeaderText))),
-		contextLine(fmt.Sprintf("Handoffs created %s (%s), compared with %s · asked by %s · definitions: domain.md",
-			r.q.period, r.loc, prev, user(askedBy))),
+		contextLine(fmt.Sprintf("Handoffs created %s (%s), compared with %s · asked by %s · %s",
+			r.q.period, r.loc, prev, user(askedBy), link(MetricsDocURL, "what the numbers mean"))),
 	}
 	for _, row := range r.rows() {
 		blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
@@ -104,7 +107,7 @@ func durations(d domain.Durations) string {
 }
 
 func speed(s domain.SpeedToLead) string {
-	return fmt.Sprintf("≤5 min %d · ≤1 h %d · ≤24 h %d · >24 h %d · not yet %d",
+	return fmt.Sprintf("≤5 min %d · ≤1 h %d · ≤24 h %d · &gt;24 h %d · not yet %d",
 		s.Within5Min, s.Within1Hour, s.Within24Hours, s.Over24Hours, s.NotYet)
 }
 

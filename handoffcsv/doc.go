@@ -1,5 +1,4 @@
-// Package handoffcsv reads and writes the handoff CSV of the contract
-// ("Handoff CSV (import and export)"): `handoffbot import FILE.csv`,
+// Package handoffcsv reads and writes the handoff CSV (docs/csv.md): `handoffbot import FILE.csv`,
 // `handoffbot export` and `/handoff export` all go through it, so that an
 // export imports back to the same rows.
 //
@@ -10,7 +9,7 @@
 // Times are RFC 3339; the writer prints them in UTC with nanosecond
 // precision ([time.RFC3339Nano]), so the microseconds Postgres keeps survive
 // a round trip. People are Slack user IDs, enumerations and reasons are the
-// codes of domain.md, and an empty cell is a null. A leading byte order mark
+// codes listed in docs/csv.md, and an empty cell is a null. A leading byte order mark
 // and CRLF line endings are accepted on import.
 //
 // A line break inside a cell is LF on both sides: CSV readers (ours

@@ -24,7 +24,7 @@ import (
 // Each record is then checked cell by cell (required cells, lengths in
 // characters, codes, e-mail and user-ID syntax, RFC 3339 times, UTF-8
 // without NUL), for an external_id used twice, and for times and reasons
-// that fit its state as domain.md's moves allow (see stateRules). A cell
+// that fit its state as a handoff's moves allow (see stateRules). A cell
 // gets at most one problem.
 //
 // Rows come back with the lead, the codes, the times (in UTC), the reasons,

@@ -21,7 +21,7 @@ const acceptanceColumns = `count(*) AS handoffs,
 	count(*) FILTER (WHERE coalesce(accepted_at, rejected_at) <= accept_due_at) AS decided_in_sla,
 	count(*) FILTER (WHERE state = 'pending' AND accept_due_at < $3) AS pending_overdue`
 
-// metricColumns aggregates domain.md's handoff metrics in one pass over the
+// metricColumns aggregates the handoff metrics of docs/metrics.md in one pass over the
 // rows of a period; $3 is now. HandoffMetrics, HandoffBreakdown and
 // WeeklySeries all select these (or acceptanceColumns, a part of them), so
 // every view uses the same definitions. The two percentiles share one sort.
@@ -113,7 +113,7 @@ func seconds(s float64) time.Duration {
 	return time.Duration(math.Round(s)) * time.Second
 }
 
-// HandoffMetrics computes every handoff metric of domain.md over the
+// HandoffMetrics computes every handoff metric of docs/metrics.md over the
 // handoffs created in [from, to); now decides what is past due. The weekly
 // digest and the stats command call this same method.
 func (s *DB) HandoffMetrics(ctx context.Context, from, to, now time.Time) (domain.HandoffMetrics, error) {

@@ -92,7 +92,7 @@ func mustSeed(t *testing.T, db *storage.DB, fs []fixture) {
 	}
 }
 
-// expected computes domain.md's metrics over the fixtures created in
+// expected computes docs/metrics.md's figures over the fixtures created in
 // [from, to), as of now, by straightforward counting.
 func expected(fs []fixture, from, to, now time.Time) domain.HandoffMetrics {
 	m := domain.HandoffMetrics{From: from, To: to}

@@ -78,6 +78,7 @@ func NewWorld(t *testing.T, opts ...Option) *World {
 		t.Fatalf("test configuration: %v", err)
 	}
 	t.Cleanup(func() {
+		w.mustEscapeEverything()
 		if t.Failed() {
 			t.Logf("bot logs:\n%s", w.Logs)
 		}
@@ -227,4 +228,17 @@ func (w *World) HandOffToFox(name string) *fakeslack.Message {
 	w.User(Fox).ExpectDM(w.T, "handed you a lead")
 	w.User(Monica).ExpectEphemeral(w.T, "Handed off")
 	return card
+}
+
+// mustEscapeEverything fails the test for any mrkdwn the bot sent that
+// Slack would not show as meant: a <, > or & of someone's text left
+// unescaped, outside the mentions, dates and links the bot makes.
+func (w *World) mustEscapeEverything() {
+	for _, c := range w.Slack.Calls("") {
+		for _, text := range fakeslack.MrkdwnOf(c) {
+			for _, p := range fakeslack.MrkdwnProblems(text) {
+				w.T.Errorf("%s sent mrkdwn Slack would misread: %s", c.Method, p)
+			}
+		}
+	}
 }

@@ -1,5 +1,5 @@
 -- Feedback threads: what reps hear in the field, as items marketing
--- answers and closes (domain.md: feedback threads, loop metrics). The
+-- answers and closes (docs/metrics.md: feedback). The
 -- feedback row is the projection of its append-only events.
 
 CREATE TABLE feedback (

@@ -1,4 +1,4 @@
--- The sales–marketing alignment survey (domain.md; HBR, "Ending the War
+-- The sales–marketing alignment survey (docs/metrics.md; HBR, "Ending the War
 -- Between Sales and Marketing", 2006): rounds opened by managers, and one
 -- answer per person per round, twenty ratings of 1–5.
 
