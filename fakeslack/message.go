@@ -245,7 +245,7 @@ func quote(s string) string {
 // interaction payloads. Call with s.mu held.
 func (s *Server) msgJSON(r *msgRec, v int) map[string]any {
 	ver := r.versions[v]
-	m := map[string]any{"type": "message", "text": ver.text, "user": r.user, "ts": r.ts, "team": teamID}
+	m := map[string]any{"type": "message", "text": ver.text, "user": r.user, "ts": r.ts, "team": s.userTeam(r.user)}
 	if len(ver.blocks) > 0 {
 		m["blocks"] = ver.blocks
 	}
@@ -253,8 +253,8 @@ func (s *Server) msgJSON(r *msgRec, v int) map[string]any {
 		m["thread_ts"] = r.threadTS
 	}
 	if r.bot {
-		m["bot_id"], m["app_id"] = botID, appID
-		m["bot_profile"] = map[string]any{"id": botID, "app_id": appID, "name": botName, "team_id": teamID}
+		m["bot_id"], m["app_id"] = botID, s.cfg.inst.AppID
+		m["bot_profile"] = map[string]any{"id": botID, "app_id": s.cfg.inst.AppID, "name": botName, "team_id": s.cfg.inst.TeamID}
 	}
 	if v > 0 {
 		m["edited"] = map[string]any{"user": r.user, "ts": r.ts}

@@ -12,19 +12,14 @@ import (
 	"time"
 )
 
-// Fixed identities of the fake workspace and app. They look like Slack's
-// so that code which sniffs prefixes (U…, B…, T…, A…) behaves as in
-// production.
+// Fixed identities of the fake bot. They look like Slack's so that code
+// which sniffs prefixes (U…, B…) behaves as in production.
 const (
 	defaultAppToken = "xapp-1-A1-fake"
 	defaultBotToken = "xoxb-fake-bot"
 	botUserID       = "UBOT"
 	botID           = "BFAKEBOT"
 	botName         = "handoffbot"
-	teamID          = "TFAKE"
-	teamDomain      = "fake"
-	teamName        = "Fake Workspace"
-	appID           = "AFAKEAPP"
 )
 
 // Option configures a Server; options exist so a test states only what it
@@ -36,7 +31,9 @@ type config struct {
 	ackTimeout       time.Duration
 	waitTimeout      time.Duration
 	triggerTTL       time.Duration
-	maxRetries       int
+	redelivery       []time.Duration // delays before each retry of an unacked event
+	postingLimit     bool
+	inst             Installation
 	logger           *slog.Logger
 	appToken         string
 	botToken         string
@@ -51,6 +48,8 @@ type config struct {
 var allSubscriptions = []string{
 	"app_home_opened", "app_mention", "message.im",
 	"message.channels", "message.groups",
+	"user_change", "subteam_members_changed", "app_uninstalled", "tokens_revoked",
+	"function_executed",
 }
 
 func defaultConfig() config {
@@ -63,7 +62,8 @@ func defaultConfig() config {
 		ackTimeout:    3 * time.Second,
 		waitTimeout:   10 * time.Second,
 		triggerTTL:    3 * time.Second,
-		maxRetries:    3,
+		redelivery:    slackRedelivery,
+		inst:          Installation{TeamID: defaultTeamID, AppID: defaultAppID},
 		logger:        slog.New(slog.DiscardHandler),
 		appToken:      defaultAppToken,
 		botToken:      defaultBotToken,
@@ -79,9 +79,10 @@ func WithPingInterval(d time.Duration) Option {
 	return func(c *config) { c.pingInterval = d }
 }
 
-// WithAckTimeout sets Slack's 3-second ack deadline. An events_api envelope
-// not acked in time is redelivered (new envelope_id, same event_id,
-// retry_attempt+1, retry_reason "timeout"), at most three times.
+// WithAckTimeout sets Slack's 3-second ack deadline, in real time. An
+// events_api envelope not acked in time is redelivered (new envelope_id,
+// same event_id, retry_attempt+1, retry_reason "timeout") on the schedule
+// WithRedeliverySchedule sets.
 func WithAckTimeout(d time.Duration) Option {
 	return func(c *config) { c.ackTimeout = d }
 }
@@ -97,9 +98,12 @@ func WithTriggerTTL(d time.Duration) Option {
 	return func(c *config) { c.triggerTTL = d }
 }
 
-// WithClock injects the clock used for trigger expiry, message timestamps
-// and recorded times, so a test can expire a trigger without sleeping.
-// Timers (pings, ack deadlines, Fault.Latency) still use real time.
+// WithClock injects the clock used for trigger expiry, response_url
+// expiry, the posting limit, the delays between event redeliveries,
+// message timestamps and recorded times, so a test can make "30 minutes
+// later" happen without sleeping. Timers that pace the socket (pings, the
+// ack deadline, Fault.Latency) still use real time. After moving the
+// clock, call ClockAdvanced so that redeliveries now due go out.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.clock = now }
 }
@@ -264,12 +268,6 @@ func (s *Server) BotUserID() string { return botUserID }
 
 // BotID is the bot's B… id, carried as bot_id on the bot's messages.
 func (s *Server) BotID() string { return botID }
-
-// TeamID is the workspace id carried by every payload.
-func (s *Server) TeamID() string { return teamID }
-
-// AppID is the app id carried as api_app_id by every payload.
-func (s *Server) AppID() string { return appID }
 
 // notify wakes every waiter; call it with s.mu held after any change.
 func (s *Server) notify() {

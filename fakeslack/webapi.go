@@ -273,11 +273,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) apiAuthTest(_ *apiRequest) (map[string]any, error) {
-	return map[string]any{
+	out := map[string]any{
 		"url": s.base + "/", "team": teamName, "user": botName,
-		"team_id": teamID, "user_id": botUserID, "bot_id": botID,
+		"team_id": s.cfg.inst.TeamID, "user_id": botUserID, "bot_id": botID,
 		"is_enterprise_install": false,
-	}, nil
+	}
+	if s.cfg.inst.EnterpriseID != "" {
+		out["enterprise_id"] = s.cfg.inst.EnterpriseID
+	}
+	return out, nil
 }
 
 // requireParams fails with Slack's invalid_arguments when a required
