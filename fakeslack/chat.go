@@ -68,6 +68,9 @@ func (s *Server) apiPostMessage(req *apiRequest) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.takePostingSlot(ch.ID); err != nil {
+		return nil, err
+	}
 	if err := s.checkCanPost(ch); err != nil {
 		return nil, err
 	}

@@ -32,16 +32,21 @@ type msgVersion struct {
 }
 
 type messageStore struct {
-	byKey map[string]*msgRec // channel + "/" + ts
-	order []*msgRec
+	byKey     map[string]*msgRec   // channel + "/" + ts
+	byChannel map[string][]*msgRec // in ts order
+	order     []*msgRec
 }
 
-func (m *messageStore) init() { m.byKey = map[string]*msgRec{} }
+func (m *messageStore) init() {
+	m.byKey = map[string]*msgRec{}
+	m.byChannel = map[string][]*msgRec{}
+}
 
 func (m *messageStore) get(channel, ts string) *msgRec { return m.byKey[channel+"/"+ts] }
 
 func (m *messageStore) put(r *msgRec) {
 	m.byKey[r.channel+"/"+r.ts] = r
+	m.byChannel[r.channel] = append(m.byChannel[r.channel], r)
 	m.order = append(m.order, r)
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Fixed identities of the fake bot. They look like Slack's so that code
@@ -177,6 +179,9 @@ type Server struct {
 	rurls   map[string]*responseURL
 	files   map[string]*fileRec
 	flt     faultState
+	posting map[string]*rate.Limiter // chat.postMessage budget by channel (WithPostingLimit)
+	execs   map[string]*execRec      // custom step executions, by function_execution_id
+	fns     map[string]functionRec   // declared custom steps, by callback_id
 	calls   []Call
 	sock    socketState
 	items   []*item
@@ -208,6 +213,8 @@ func New(opts ...Option) (*Server, error) {
 		trig:    map[string]*trigger{},
 		rurls:   map[string]*responseURL{},
 		files:   map[string]*fileRec{},
+		posting: map[string]*rate.Limiter{},
+		execs:   map[string]*execRec{},
 		evWake:  make(chan struct{}, 1),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())

@@ -57,6 +57,7 @@ type chanRec struct {
 type userGroup struct {
 	id, handle string
 	members    []string
+	updated    int64 // unix seconds of the last change, on the fake's clock
 }
 
 type workspace struct {
@@ -83,8 +84,18 @@ func (w *workspace) putUser(u User) {
 }
 
 // AddUser adds or replaces a workspace user. Set Deleted to model a
-// deactivated account.
+// deactivated account. It sends no event; ChangeUser sends user_change.
 func (s *Server) AddUser(u User) {
+	u = withUserDefaults(u)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ws.putUser(u)
+	s.notify()
+}
+
+// withUserDefaults fills what a test may leave out: the handle (from the
+// id), the real name (the handle) and the time zone (UTC).
+func withUserDefaults(u User) User {
 	if u.Name == "" {
 		u.Name = strings.ToLower(u.ID)
 	}
@@ -94,18 +105,16 @@ func (s *Server) AddUser(u User) {
 	if u.TZ == "" {
 		u.TZ = "UTC"
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.ws.putUser(u)
-	s.notify()
+	return u
 }
 
 // AddUserGroup adds a user group ("S…" id) that usergroups.users.list
-// resolves, so configuration such as MANAGERS=S123 can be tested.
+// resolves, so configuration such as MANAGERS=S123 can be tested. It
+// sends no event; SetUserGroupMembers sends subteam_members_changed.
 func (s *Server) AddUserGroup(id, handle string, members ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ws.groups[id] = &userGroup{id: id, handle: handle, members: slices.Clone(members)}
+	s.ws.groups[id] = &userGroup{id: id, handle: handle, members: slices.Clone(members), updated: s.now().Unix()}
 	s.notify()
 }
 
