@@ -218,6 +218,7 @@ func (s *Server) register(e Envelope, g *eventGroup, c *wsConn) *Delivery {
 		g.attempts = append(g.attempts, d)
 	}
 	s.sock.byEnv[d.EnvelopeID] = d
+	s.notify()
 	return d
 }
 

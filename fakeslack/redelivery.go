@@ -16,13 +16,14 @@ import (
 // schedule, which matches what apps report seeing over Socket Mode:
 // retry_attempt 1, 2, 3 with retry_reason "timeout" (HTTP uses
 // "http_timeout"), the first retry a few seconds after the original.
-// Each delay counts from the moment the previous attempt missed its ack
-// deadline.
+// Each delay counts from when the previous attempt was sent, and no retry
+// goes out before the previous attempt's ack deadline has passed.
 var slackRedelivery = []time.Duration{0, time.Minute, 5 * time.Minute}
 
 // WithRedeliverySchedule replaces Slack's redelivery schedule (0, 1 min,
-// 5 min): delay n is how long after attempt n missed its ack deadline
-// retry n+1 goes out, and there are as many retries as delays. The delays
+// 5 min): delay n is how long after attempt n was sent retry n+1 goes out
+// (and never before attempt n missed its ack deadline); there are as many
+// retries as delays. The delays
 // run on the fake's clock (WithClock), so a test makes "five minutes
 // later" happen by moving its clock and calling ClockAdvanced; with the
 // default clock they are real time, and WithRedeliverySchedule(0, 0, 0)
@@ -101,7 +102,7 @@ func (s *Server) nextRetry(d *Delivery) (time.Time, bool) {
 		s.log.Warn("fakeslack: event never acked; giving up", "event_id", g.eventID, "retries", retries)
 		return time.Time{}, false
 	}
-	return s.now().Add(s.cfg.redelivery[retries]), true
+	return d.Clock.Add(s.cfg.redelivery[retries]), true
 }
 
 // waitClock blocks until the fake's clock reaches due; false if the
