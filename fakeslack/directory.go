@@ -4,6 +4,8 @@ import (
 	"strings"
 )
 
+// apiUsersInfo answers one user; users of other teams carry the fields
+// organization.go describes.
 func (s *Server) apiUsersInfo(req *apiRequest) (map[string]any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
