@@ -213,12 +213,12 @@ func (s *Server) register(e Envelope, g *eventGroup, c *wsConn) *Delivery {
 		EnvelopeID: e.EnvelopeID, Type: e.Type, RetryAttempt: e.RetryAttempt, RetryReason: e.RetryReason,
 		SentAt: time.Now(), Clock: s.now(), Socket: c.id, s: s, acked: make(chan struct{}), group: g,
 	}
+	s.sock.byEnv[d.EnvelopeID] = d
 	if g != nil {
 		d.EventID = g.eventID
 		g.attempts = append(g.attempts, d)
+		s.notify() // for WaitAttempts
 	}
-	s.sock.byEnv[d.EnvelopeID] = d
-	s.notify()
 	return d
 }
 

@@ -34,7 +34,7 @@ type Parameter struct {
 type Execution struct {
 	ID                  string // function_execution_id, "Fx…"
 	WorkflowExecutionID string // "Wx…"
-	Token               string // the execution's bot_access_token, "xwfp-…"
+	Token               string // the execution's bot_access_token, "xwfp-…": a bot token until revoked (the fake never expires it)
 	EventID             string // of the function_executed event
 
 	s   *Server
@@ -62,9 +62,6 @@ type functionRec struct {
 func (s *Server) AddFunction(f Function) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.fns == nil {
-		s.fns = map[string]functionRec{}
-	}
 	id := s.nextID("Fn")
 	if old, ok := s.fns[f.CallbackID]; ok {
 		id = old.id

@@ -123,7 +123,9 @@ func authorizations(inst Installation) []any {
 // their posts) names inst's team, enterprise and app instead of the
 // fake's, as if Slack had routed another workspace's or another app's
 // request to this socket. Zero fields keep the fake's own. Use it to prove
-// that the bot drops or refuses what is not meant for it.
+// that the bot drops or refuses what is not meant for it. (Submitting or
+// closing a modal carries the fake's own installation: a foreign request
+// should not have opened one.)
 func (u *UserSim) For(inst Installation) *UserSim {
 	return &UserSim{s: u.s, id: u.id, inst: inst.or(u.s.cfg.inst)}
 }

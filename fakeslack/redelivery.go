@@ -39,7 +39,8 @@ func WithRedeliverySchedule(delays ...time.Duration) Option {
 func (s *Server) ClockAdvanced() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.notify()
+	close(s.clockMoved)
+	s.clockMoved = make(chan struct{})
 }
 
 // WaitAttempts waits until the event of this delivery has been delivered
@@ -106,20 +107,20 @@ func (s *Server) nextRetry(d *Delivery) (time.Time, bool) {
 }
 
 // waitClock blocks until the fake's clock reaches due; false if the
-// server closes first. It reads the clock again on every state change
-// (ClockAdvanced is one) and when a real timer set to the remaining time
-// fires, so the default clock needs no ClockAdvanced.
+// server closes first. It reads the clock again after ClockAdvanced and
+// when a real timer set to the remaining time fires, so the default clock
+// needs no ClockAdvanced.
 func (s *Server) waitClock(due time.Time) bool {
 	for {
 		s.mu.Lock()
-		now, changed := s.now(), s.changed
+		now, moved := s.now(), s.clockMoved
 		s.mu.Unlock()
 		if !now.Before(due) {
 			return true
 		}
 		t := time.NewTimer(due.Sub(now))
 		select {
-		case <-changed:
+		case <-moved:
 		case <-t.C:
 		case <-s.done:
 			t.Stop()

@@ -139,8 +139,10 @@ func WithChatWritePublic() Option {
 
 // WithEventSubscriptions replaces the bot event subscriptions (manifest
 // names such as "app_mention", "message.im", "message.channels",
-// "app_home_opened"). The default subscribes to all of them; mirror the
-// real manifest to catch a handler that depends on an unsubscribed event.
+// "app_home_opened", "user_change", "subteam_members_changed",
+// "app_uninstalled", "tokens_revoked", "function_executed"). The default
+// subscribes to every event the fake can send; mirror the real manifest
+// to catch a handler that depends on an unsubscribed event.
 func WithEventSubscriptions(events ...string) Option {
 	return func(c *config) {
 		c.subscriptions = map[string]bool{}
@@ -168,26 +170,27 @@ type Server struct {
 
 	// mu guards everything below. changed is closed and replaced on every
 	// state change so waiters can block without polling on a timer.
-	mu      sync.Mutex
-	changed chan struct{}
-	seq     int   // id counter shared by every generated id
-	lastTS  int64 // microseconds of the last ts handed out
-	ws      workspace
-	msgs    messageStore
-	vs      viewStore
-	trig    map[string]*trigger
-	rurls   map[string]*responseURL
-	files   map[string]*fileRec
-	flt     faultState
-	posting map[string]*rate.Limiter // chat.postMessage budget by channel (WithPostingLimit)
-	execs   map[string]*execRec      // custom step executions, by function_execution_id
-	fns     map[string]functionRec   // declared custom steps, by callback_id
-	calls   []Call
-	sock    socketState
-	items   []*item
-	entries []Entry
-	evq     []queuedEvent
-	evWake  chan struct{}
+	mu         sync.Mutex
+	changed    chan struct{}
+	clockMoved chan struct{} // closed and replaced by ClockAdvanced
+	seq        int           // id counter shared by every generated id
+	lastTS     int64         // microseconds of the last ts handed out
+	ws         workspace
+	msgs       messageStore
+	vs         viewStore
+	trig       map[string]*trigger
+	rurls      map[string]*responseURL
+	files      map[string]*fileRec
+	flt        faultState
+	posting    map[string]*rate.Limiter // chat.postMessage budget by channel (WithPostingLimit)
+	execs      map[string]*execRec      // custom step executions, by function_execution_id
+	fns        map[string]functionRec   // declared custom steps, by callback_id
+	calls      []Call
+	sock       socketState
+	items      []*item
+	entries    []Entry
+	evq        []queuedEvent
+	evWake     chan struct{}
 
 	observers []func(Seen) // see Observe
 }
@@ -204,18 +207,20 @@ func New(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("fakeslack: listen: %w", err)
 	}
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.logger,
-		ln:      ln,
-		base:    "http://" + ln.Addr().String(),
-		done:    make(chan struct{}),
-		changed: make(chan struct{}),
-		trig:    map[string]*trigger{},
-		rurls:   map[string]*responseURL{},
-		files:   map[string]*fileRec{},
-		posting: map[string]*rate.Limiter{},
-		execs:   map[string]*execRec{},
-		evWake:  make(chan struct{}, 1),
+		cfg:        cfg,
+		log:        cfg.logger,
+		ln:         ln,
+		base:       "http://" + ln.Addr().String(),
+		done:       make(chan struct{}),
+		changed:    make(chan struct{}),
+		clockMoved: make(chan struct{}),
+		trig:       map[string]*trigger{},
+		rurls:      map[string]*responseURL{},
+		files:      map[string]*fileRec{},
+		posting:    map[string]*rate.Limiter{},
+		execs:      map[string]*execRec{},
+		fns:        map[string]functionRec{},
+		evWake:     make(chan struct{}, 1),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.ws.init()
