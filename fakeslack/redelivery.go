@@ -23,11 +23,11 @@ var slackRedelivery = []time.Duration{0, time.Minute, 5 * time.Minute}
 // WithRedeliverySchedule replaces Slack's redelivery schedule (0, 1 min,
 // 5 min): delay n is how long after attempt n was sent retry n+1 goes out
 // (and never before attempt n missed its ack deadline); there are as many
-// retries as delays. The delays
-// run on the fake's clock (WithClock), so a test makes "five minutes
-// later" happen by moving its clock and calling ClockAdvanced; with the
-// default clock they are real time, and WithRedeliverySchedule(0, 0, 0)
-// retries at every ack deadline. No delays: no redelivery.
+// retries as delays, and none without delays. The delays run on the
+// fake's clock (WithClock), so a test makes "five minutes later" happen by
+// moving its clock and calling ClockAdvanced. With the default clock they
+// are real time; WithRedeliverySchedule(0, 0, 0) then retries at every
+// ack deadline, as the fake did before it followed Slack's schedule.
 func WithRedeliverySchedule(delays ...time.Duration) Option {
 	return func(c *config) { c.redelivery = slices.Clone(delays) }
 }
