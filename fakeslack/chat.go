@@ -68,6 +68,9 @@ func (s *Server) apiPostMessage(req *apiRequest) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.takePostingSlot(ch.ID); err != nil {
+		return nil, err
+	}
 	if err := s.checkCanPost(ch); err != nil {
 		return nil, err
 	}
@@ -107,7 +110,7 @@ func (s *Server) apiPostEphemeral(req *apiRequest) (map[string]any, error) {
 	if u, ok := s.ws.users[user]; !ok || u.Deleted {
 		return nil, apiErr("user_not_found")
 	}
-	if !ch.isMember(user) {
+	if !s.isMember(ch, user) {
 		return nil, apiErr("user_not_in_channel")
 	}
 	c, err := s.parseContent(req)

@@ -2,6 +2,7 @@ package fakeslack
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 )
 
@@ -204,15 +205,14 @@ func (u *UserSim) messageAction(t TB, m *Message, p picker, kind, label string) 
 	}
 	state := initialState(blocks, nil)
 	applyAction(state, ref, action)
-	payload := jmap{
-		"type": "block_actions", "user": s.userObj(u.id), "api_app_id": appID,
-		"token": "fake-verification-token", "container": container, "trigger_id": inv.TriggerID,
-		"team": teamObj(), "enterprise": nil, "is_enterprise_install": false,
+	payload := s.interaction("block_actions", u.installation(), u.id)
+	maps.Copy(payload, jmap{
+		"container": container, "trigger_id": inv.TriggerID,
 		"channel":      jmap{"id": r.channel, "name": s.ws.channels[r.channel].Name},
 		"state":        jmap{"values": state},
 		"response_url": inv.ResponseURL,
 		"actions":      []any{s.completeAction(ref, action)},
-	}
+	})
 	if !r.ephemeral {
 		payload["message"] = s.msgJSON(r, len(r.versions)-1)
 	}
@@ -246,13 +246,10 @@ func (u *UserSim) viewAction(t TB, v *View, p picker, kind, label string) (jmap,
 	}
 	applyAction(r.state, ref, action)
 	inv := &Invocation{TriggerID: s.issueTrigger(u.id, r.id)}
-	payload := jmap{
-		"type": "block_actions", "user": s.userObj(u.id), "api_app_id": appID,
-		"token": "fake-verification-token", "container": jmap{"type": "view", "view_id": r.id},
-		"trigger_id": inv.TriggerID, "team": teamObj(), "enterprise": nil,
-		"is_enterprise_install": false, "view": s.viewPayload(r),
-		"actions": []any{s.completeAction(ref, action)},
-	}
+	payload := s.interaction("block_actions", u.installation(), u.id)
+	payload["container"] = jmap{"type": "view", "view_id": r.id}
+	payload["trigger_id"], payload["view"] = inv.TriggerID, s.viewPayload(r)
+	payload["actions"] = []any{s.completeAction(ref, action)}
 	s.logAction(u.id, kind, fmt.Sprintf("%s in %s %q", label, r.kind, textOf(r.latest().view["title"])))
 	return payload, inv, true
 }

@@ -4,20 +4,8 @@ import (
 	"strings"
 )
 
-// userJSON renders a user as users.info returns it. Call with s.mu held.
-func userJSON(u *User) map[string]any {
-	return map[string]any{
-		"id": u.ID, "team_id": teamID, "name": u.Name, "deleted": u.Deleted,
-		"real_name": u.RealName, "tz": u.TZ, "tz_label": u.TZ, "tz_offset": 0,
-		"is_bot": u.IsBot, "is_app_user": false, "is_admin": false, "is_owner": false,
-		"profile": map[string]any{
-			"real_name": u.RealName, "real_name_normalized": u.RealName,
-			"display_name": u.Name, "display_name_normalized": u.Name,
-			"email": u.Email, "team": teamID,
-		},
-	}
-}
-
+// apiUsersInfo answers one user; users of other teams carry the fields
+// organization.go describes.
 func (s *Server) apiUsersInfo(req *apiRequest) (map[string]any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -25,7 +13,7 @@ func (s *Server) apiUsersInfo(req *apiRequest) (map[string]any, error) {
 	if !ok {
 		return nil, apiErr("user_not_found")
 	}
-	return map[string]any{"user": userJSON(u)}, nil
+	return map[string]any{"user": s.userJSON(u)}, nil
 }
 
 // apiUsersList returns every user in one page (no next_cursor).
@@ -34,7 +22,7 @@ func (s *Server) apiUsersList(_ *apiRequest) (map[string]any, error) {
 	defer s.mu.Unlock()
 	var members []any
 	for _, id := range s.ws.userOrder {
-		members = append(members, userJSON(s.ws.users[id]))
+		members = append(members, s.userJSON(s.ws.users[id]))
 	}
 	return map[string]any{
 		"members": members, "cache_ts": s.now().Unix(),
@@ -48,7 +36,7 @@ func (s *Server) apiUsersLookupByEmail(req *apiRequest) (map[string]any, error) 
 	email := req.params["email"]
 	for _, id := range s.ws.userOrder {
 		if u := s.ws.users[id]; email != "" && strings.EqualFold(u.Email, email) && !u.Deleted {
-			return map[string]any{"user": userJSON(u)}, nil
+			return map[string]any{"user": s.userJSON(u)}, nil
 		}
 	}
 	return nil, apiErr("users_not_found")
@@ -112,6 +100,8 @@ func (s *Server) channelJSON(c *chanRec) map[string]any {
 	}
 	m["name"], m["name_normalized"] = c.Name, c.Name
 	m["is_channel"], m["is_group"] = !c.Private, c.Private
+	org, ext := s.sharing(c)
+	m["is_shared"], m["is_org_shared"], m["is_ext_shared"] = org || ext, org, ext
 	m["num_members"] = len(s.members(c))
 	return m
 }

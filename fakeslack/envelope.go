@@ -28,8 +28,10 @@ type Delivery struct {
 	Type         string
 	EventID      string // events_api only
 	RetryAttempt int
-	SentAt       time.Time
-	Socket       int // id of the connection that carried it
+	RetryReason  string
+	SentAt       time.Time // real time, for ack latency
+	Clock        time.Time // the fake's clock when it was sent
+	Socket       int       // id of the connection that carried it
 
 	s     *Server
 	acked chan struct{}
@@ -105,10 +107,19 @@ func (s *Server) Send(ctx context.Context, e Envelope) (*Delivery, error) {
 // same eventID again is a redelivery: retry_attempt counts the earlier
 // deliveries and retry_reason is "timeout".
 func (s *Server) SendEvent(ctx context.Context, eventID string, event map[string]any) (*Delivery, error) {
+	return s.SendEventFor(ctx, Installation{}, eventID, event)
+}
+
+// SendEventFor is SendEvent for another installation: the payload's
+// team_id, enterprise_id, api_app_id and authorizations name inst (zero
+// fields keep the fake's own), as if Slack had routed another
+// workspace's or app's event to this socket.
+func (s *Server) SendEventFor(ctx context.Context, inst Installation, eventID string, event map[string]any) (*Delivery, error) {
+	inst = inst.or(s.cfg.inst)
 	s.mu.Lock()
 	g, seen := s.sock.events[eventID]
 	if !seen {
-		payload, err := json.Marshal(s.eventCallback(eventID, event))
+		payload, err := json.Marshal(s.eventCallback(inst, eventID, event))
 		if err != nil {
 			s.mu.Unlock()
 			return nil, fmt.Errorf("fakeslack: marshal event: %w", err)
@@ -124,17 +135,22 @@ func (s *Server) SendEvent(ctx context.Context, eventID string, event map[string
 	return s.send(ctx, env, g)
 }
 
-func (s *Server) eventCallback(eventID string, event map[string]any) map[string]any {
-	return map[string]any{
-		"token": "fake-verification-token", "team_id": teamID, "api_app_id": appID,
+// eventCallback is the outer events_api payload. Call with s.mu held.
+func (s *Server) eventCallback(inst Installation, eventID string, event map[string]any) map[string]any {
+	extShared := false
+	if c, ok := s.ws.channels[asString(event["channel"])]; ok {
+		_, extShared = s.sharing(c)
+	}
+	cb := map[string]any{
+		"token": "fake-verification-token", "team_id": inst.TeamID, "api_app_id": inst.AppID,
 		"event": event, "type": "event_callback", "event_id": eventID,
 		"event_time": s.now().Unix(), "event_context": "4-fake-" + eventID,
-		"authorizations": []any{map[string]any{
-			"enterprise_id": nil, "team_id": teamID, "user_id": botUserID,
-			"is_bot": true, "is_enterprise_install": false,
-		}},
-		"is_ext_shared_channel": false,
+		"authorizations": authorizations(inst), "is_ext_shared_channel": extShared,
 	}
+	if inst.EnterpriseID != "" {
+		cb["enterprise_id"] = inst.EnterpriseID
+	}
+	return cb
 }
 
 func (s *Server) send(ctx context.Context, e Envelope, g *eventGroup) (*Delivery, error) {
@@ -194,14 +210,15 @@ func (s *Server) register(e Envelope, g *eventGroup, c *wsConn) *Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := &Delivery{
-		EnvelopeID: e.EnvelopeID, Type: e.Type, RetryAttempt: e.RetryAttempt,
-		SentAt: time.Now(), Socket: c.id, s: s, acked: make(chan struct{}), group: g,
+		EnvelopeID: e.EnvelopeID, Type: e.Type, RetryAttempt: e.RetryAttempt, RetryReason: e.RetryReason,
+		SentAt: time.Now(), Clock: s.now(), Socket: c.id, s: s, acked: make(chan struct{}), group: g,
 	}
+	s.sock.byEnv[d.EnvelopeID] = d
 	if g != nil {
 		d.EventID = g.eventID
 		g.attempts = append(g.attempts, d)
+		s.notify() // for WaitAttempts
 	}
-	s.sock.byEnv[d.EnvelopeID] = d
 	return d
 }
 
@@ -235,38 +252,6 @@ func (s *Server) pickConn(ctx context.Context) (*wsConn, error) {
 		return nil, fmt.Errorf("fakeslack: no Socket Mode connection: %w", err)
 	}
 	return c, nil
-}
-
-// retryUnacked redelivers an events_api envelope that was not acked within
-// the ack timeout, as Slack does, up to maxRetries times per event.
-func (s *Server) retryUnacked(d *Delivery) {
-	t := time.NewTimer(s.cfg.ackTimeout)
-	defer t.Stop()
-	select {
-	case <-d.acked:
-		return
-	case <-s.done:
-		return
-	case <-t.C:
-	}
-	s.mu.Lock()
-	g := d.group
-	last := g.attempts[len(g.attempts)-1] == d
-	retries := len(g.attempts) - 1
-	if last && retries >= s.cfg.maxRetries {
-		g.exhausted = true
-		s.notify()
-		s.log.Warn("fakeslack: event never acked; giving up", "event_id", g.eventID, "retries", retries)
-	}
-	s.mu.Unlock()
-	if !last || retries >= s.cfg.maxRetries {
-		return
-	}
-	s.log.Debug("fakeslack: redelivering unacked event", "event_id", g.eventID, "retry_attempt", d.RetryAttempt+1)
-	env := Envelope{Type: "events_api", Payload: g.payload, RetryAttempt: d.RetryAttempt + 1, RetryReason: "timeout"}
-	if _, err := s.send(s.ctx, env, g); err != nil {
-		s.log.Debug("fakeslack: redelivery abandoned", "event_id", g.eventID, "error", err)
-	}
 }
 
 // receiveAck records an ack frame and resolves its delivery.

@@ -33,8 +33,11 @@ func (s *Server) userMessageEvent(r *msgRec) map[string]any {
 	ch := s.ws.channels[r.channel]
 	e := map[string]any{
 		"type": "message", "channel": r.channel, "user": r.user, "text": r.versions[0].text,
-		"ts": r.ts, "event_ts": r.ts, "channel_type": ch.channelType(), "team": teamID,
+		"ts": r.ts, "event_ts": r.ts, "channel_type": ch.channelType(), "team": s.userTeam(r.user),
 		"client_msg_id": fmt.Sprintf("fake-%s", r.ts),
+	}
+	if team := s.userTeam(r.user); team != s.cfg.inst.TeamID {
+		e["user_team"], e["source_team"] = team, team
 	}
 	if r.threadTS != "" {
 		e["thread_ts"] = r.threadTS
@@ -72,18 +75,27 @@ func (s *Server) botMessageEvent(r *msgRec, v int) {
 type queuedEvent struct {
 	id    string
 	event map[string]any
+	inst  Installation
 }
 
 // enqueueEvent queues an event caused by a person or by the bot's own
 // calls. Events go out in order, one at a time, whenever a socket is open,
 // so a person's action never blocks on the bot being connected, just as in
 // Slack. Call with s.mu held.
-func (s *Server) enqueueEvent(event map[string]any) {
-	s.evq = append(s.evq, queuedEvent{id: s.nextEventID(), event: event})
+func (s *Server) enqueueEvent(event map[string]any) string {
+	return s.enqueueEventFor(s.cfg.inst, event)
+}
+
+// enqueueEventFor is enqueueEvent for an installation (see UserSim.For);
+// it returns the event id. Call with s.mu held.
+func (s *Server) enqueueEventFor(inst Installation, event map[string]any) string {
+	id := s.nextEventID()
+	s.evq = append(s.evq, queuedEvent{id: id, event: event, inst: inst})
 	select {
 	case s.evWake <- struct{}{}:
 	default:
 	}
+	return id
 }
 
 // dispatchEvents sends queued events in order until the server closes.
@@ -99,7 +111,7 @@ func (s *Server) dispatchEvents() {
 		s.evq = nil
 		s.mu.Unlock()
 		for _, q := range batch {
-			if _, err := s.SendEvent(s.ctx, q.id, q.event); err != nil {
+			if _, err := s.SendEventFor(s.ctx, q.inst, q.id, q.event); err != nil {
 				s.log.Debug("fakeslack: event not delivered", "event_id", q.id, "error", err)
 			}
 		}

@@ -219,7 +219,7 @@ func (st *socketState) eventDeliveries(s *Server) []*Delivery {
 }
 
 func TestEventRetriesStopAfterThree(t *testing.T) {
-	s := newServer(t, WithAckTimeout(50*time.Millisecond))
+	s := newServer(t, WithAckTimeout(50*time.Millisecond), WithRedeliverySchedule(0, 0, 0))
 	got := make(chan int, 10)
 	startBot(t, s, func(b *testBot, e socketmode.Event) bool {
 		if e.Type == socketmode.EventTypeEventsAPI {

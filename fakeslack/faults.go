@@ -12,12 +12,21 @@ import (
 // bot's retries and error handling. Fields combine: Latency delays the
 // reply, then Status/RetryAfter/Error decide it (none of them: the call
 // succeeds late).
+//
+// Applied models the worst failure for a sender: Slack accepted the call
+// and it took effect (the message is posted or updated, users see it,
+// history has it), but the reply was lost: a 502 from Slack's edge
+// (Status 502), or no reply before the client gave up (a Latency longer
+// than the client waits). A client that retries, such as slack-go with
+// NewServerErrorRetryHandler, then posts the message twice; a bot must
+// instead look before it resends (conversations.history with metadata).
 type Fault struct {
 	Times      int           // how many calls it affects; 0 = until cleared
 	Error      string        // reply 200 {"ok":false,"error":Error}, e.g. "channel_not_found"
 	Status     int           // reply this HTTP status, e.g. 500 or 503
 	RetryAfter time.Duration // reply 429 with Retry-After in whole seconds (rounded up); Status 429 alone sends no header
-	Latency    time.Duration // delay before replying
+	Latency    time.Duration // delay before replying (after the call took effect, with Applied)
+	Applied    bool          // the call takes effect first; Call.Applied records that it did
 }
 
 type activeFault struct {
@@ -28,12 +37,12 @@ type activeFault struct {
 type faultState struct {
 	byMethod map[string]*activeFault
 	offline  bool
-	revoked  map[string]bool
+	revoked  map[string]string // token → the error Slack now answers for it
 }
 
 func (f *faultState) init() {
 	f.byMethod = map[string]*activeFault{}
-	f.revoked = map[string]bool{}
+	f.revoked = map[string]string{}
 }
 
 // Fault installs a fault for a Web API method, replacing any earlier one.
@@ -80,6 +89,34 @@ func isPseudoMethod(m string) bool {
 	return m == "apps.connections.open" || m == "response_url" || m == "files.upload"
 }
 
+// serveFaulted runs a call (run) under the fault installed for its
+// method, if any. A fault that is not Applied answers before the call
+// runs; an Applied one lets it take effect, then answers. It reports
+// whether the fault answered; if not, the caller writes the call's reply.
+func (s *Server) serveFaulted(w http.ResponseWriter, r *http.Request, call *Call, run func() error) bool {
+	f, faulted := s.takeFault(call.Method)
+	if faulted && !f.Applied {
+		s.sleep(f.Latency, r.Context().Done())
+		if f.decides() {
+			s.writeFault(w, call, f)
+			return true
+		}
+	}
+	err := run()
+	if faulted && f.Applied {
+		s.sleep(f.Latency, r.Context().Done())
+		if f.decides() {
+			call.Applied = err == nil
+			s.writeFault(w, call, f)
+			return true
+		}
+	}
+	return false
+}
+
+// decides reports whether the fault replies in place of the call.
+func (f Fault) decides() bool { return f.Status != 0 || f.RetryAfter != 0 || f.Error != "" }
+
 // writeFault answers with the fault and records the call.
 func (s *Server) writeFault(w http.ResponseWriter, call *Call, f Fault) {
 	switch {
@@ -117,12 +154,14 @@ func (s *Server) SetOffline(off bool) {
 	}
 }
 
-// RevokeToken makes later calls with token fail with token_revoked. When
-// it is the app token, open sockets are dropped too, and slack-go's
-// reconnect then fails for good (RunContext returns the error).
+// RevokeToken makes later calls with token fail with token_revoked,
+// silently. When it is the app token, open sockets are dropped too, and
+// slack-go's reconnect then fails for good (RunContext returns the
+// error). RevokeBotToken and UninstallApp also tell the app, as Slack
+// does, with tokens_revoked and app_uninstalled events.
 func (s *Server) RevokeToken(token string) {
 	s.mu.Lock()
-	s.flt.revoked[token] = true
+	s.flt.revoked[token] = "token_revoked"
 	s.notify()
 	s.mu.Unlock()
 	if token == s.cfg.appToken {

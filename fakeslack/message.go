@@ -32,16 +32,21 @@ type msgVersion struct {
 }
 
 type messageStore struct {
-	byKey map[string]*msgRec // channel + "/" + ts
-	order []*msgRec
+	byKey     map[string]*msgRec   // channel + "/" + ts
+	byChannel map[string][]*msgRec // in ts order
+	order     []*msgRec
 }
 
-func (m *messageStore) init() { m.byKey = map[string]*msgRec{} }
+func (m *messageStore) init() {
+	m.byKey = map[string]*msgRec{}
+	m.byChannel = map[string][]*msgRec{}
+}
 
 func (m *messageStore) get(channel, ts string) *msgRec { return m.byKey[channel+"/"+ts] }
 
 func (m *messageStore) put(r *msgRec) {
 	m.byKey[r.channel+"/"+r.ts] = r
+	m.byChannel[r.channel] = append(m.byChannel[r.channel], r)
 	m.order = append(m.order, r)
 }
 
@@ -245,7 +250,7 @@ func quote(s string) string {
 // interaction payloads. Call with s.mu held.
 func (s *Server) msgJSON(r *msgRec, v int) map[string]any {
 	ver := r.versions[v]
-	m := map[string]any{"type": "message", "text": ver.text, "user": r.user, "ts": r.ts, "team": teamID}
+	m := map[string]any{"type": "message", "text": ver.text, "user": r.user, "ts": r.ts, "team": s.userTeam(r.user)}
 	if len(ver.blocks) > 0 {
 		m["blocks"] = ver.blocks
 	}
@@ -253,8 +258,8 @@ func (s *Server) msgJSON(r *msgRec, v int) map[string]any {
 		m["thread_ts"] = r.threadTS
 	}
 	if r.bot {
-		m["bot_id"], m["app_id"] = botID, appID
-		m["bot_profile"] = map[string]any{"id": botID, "app_id": appID, "name": botName, "team_id": teamID}
+		m["bot_id"], m["app_id"] = botID, s.cfg.inst.AppID
+		m["bot_profile"] = map[string]any{"id": botID, "app_id": s.cfg.inst.AppID, "name": botName, "team_id": s.cfg.inst.TeamID}
 	}
 	if v > 0 {
 		m["edited"] = map[string]any{"user": r.user, "ts": r.ts}

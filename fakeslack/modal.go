@@ -188,13 +188,11 @@ func (v *View) suggestion(label, query string) (jmap, elemRef, searchResult) {
 		return nil, ref, searchTooShort
 	}
 	r := v.rec
-	return jmap{
-		"type": "block_suggestion", "user": s.userObj(r.user), "api_app_id": appID,
-		"token": "fake-verification-token", "container": jmap{"type": "view", "view_id": r.id},
-		"team": teamObj(), "enterprise": nil, "is_enterprise_install": false,
-		"action_id": ref.actionID(), "block_id": ref.blockID, "value": query,
-		"view": s.viewPayload(r),
-	}, ref, searchDone
+	p := s.interaction("block_suggestion", s.cfg.inst, r.user)
+	p["container"] = jmap{"type": "view", "view_id": r.id}
+	p["action_id"], p["block_id"], p["value"] = ref.actionID(), ref.blockID, query
+	p["view"] = s.viewPayload(r)
+	return p, ref, searchDone
 }
 
 // suggestedOptions reads {"options":[…]} or {"option_groups":[…]}.

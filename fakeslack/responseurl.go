@@ -7,11 +7,18 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 )
 
-// maxResponseURLUses is how many times Slack accepts posts to one
-// response_url (within 30 minutes).
-const maxResponseURLUses = 5
+// A response_url accepts at most 5 posts within 30 minutes of the
+// interaction, on the fake's clock. Slack documents both limits but not
+// what an expired URL answers; the fake answers 404
+// {"ok":false,"error":"expired_url"}, as it answers 404 used_url after the
+// fifth post.
+const (
+	maxResponseURLUses = 5
+	responseURLTTL     = 30 * time.Minute
+)
 
 // responseURL is a response_url handed to the bot with a slash command,
 // shortcut or block action.
@@ -22,13 +29,14 @@ type responseURL struct {
 	source  *msgRec // the message the interaction came from, if any
 	last    *msgRec // the last message posted through this URL
 	uses    int
+	issued  time.Time
 }
 
 // newResponseURL creates a response_url on the API host. Call with s.mu
 // held.
 func (s *Server) newResponseURL(user, channel string, source *msgRec) string {
 	id := s.nextID("R")
-	s.rurls[id] = &responseURL{id: id, user: user, channel: channel, source: source}
+	s.rurls[id] = &responseURL{id: id, user: user, channel: channel, source: source, issued: s.now()}
 	return s.base + "/response/" + id
 }
 
@@ -46,14 +54,11 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/response/")
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
 	call := Call{Method: "response_url", Params: map[string]string{"id": id}, Body: body, At: s.now()}
-	if f, ok := s.takeFault("response_url"); ok {
-		s.sleep(f.Latency, r.Context().Done())
-		if f.Status != 0 || f.RetryAfter != 0 || f.Error != "" {
-			s.writeFault(w, &call, f)
-			return
-		}
+	var status int
+	var err error
+	if s.serveFaulted(w, r, &call, func() error { status, err = s.respond(id, body); return err }) {
+		return
 	}
-	status, err := s.respond(id, body)
 	call.Status = status
 	out := map[string]any{"ok": err == nil}
 	if err != nil {
@@ -81,6 +86,10 @@ func (s *Server) respond(id string, body []byte) (int, error) {
 	ru, ok := s.rurls[id]
 	if !ok {
 		return http.StatusNotFound, apiErr("invalid_url")
+	}
+	if age := s.now().Sub(ru.issued); age > responseURLTTL {
+		return http.StatusNotFound, apiErr("expired_url", fmt.Sprintf("[ERROR] the response_url is %v old; it expires after %v",
+			age.Round(time.Second), responseURLTTL))
 	}
 	if ru.uses >= maxResponseURLUses {
 		return http.StatusNotFound, apiErr("used_url", fmt.Sprintf("[ERROR] a response_url accepts %d posts", maxResponseURLUses))

@@ -21,13 +21,14 @@ var botScopes = []string{
 // revoked token gets none.
 func (s *Server) setScopeHeader(w http.ResponseWriter, token string) {
 	s.mu.Lock()
-	revoked := s.flt.revoked[token]
+	revoked := s.flt.revoked[token] != ""
+	fnToken := s.isFunctionToken(token)
 	s.mu.Unlock()
 	var scopes []string
 	switch {
 	case revoked || token == "":
 		return
-	case token == s.cfg.botToken:
+	case token == s.cfg.botToken || fnToken:
 		scopes = slices.Clone(botScopes)
 		if s.cfg.chatWritePublic {
 			scopes = append(scopes, "chat:write.public")

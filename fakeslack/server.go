@@ -10,21 +10,18 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// Fixed identities of the fake workspace and app. They look like Slack's
-// so that code which sniffs prefixes (U…, B…, T…, A…) behaves as in
-// production.
+// Fixed identities of the fake bot. They look like Slack's so that code
+// which sniffs prefixes (U…, B…) behaves as in production.
 const (
 	defaultAppToken = "xapp-1-A1-fake"
 	defaultBotToken = "xoxb-fake-bot"
 	botUserID       = "UBOT"
 	botID           = "BFAKEBOT"
 	botName         = "handoffbot"
-	teamID          = "TFAKE"
-	teamDomain      = "fake"
-	teamName        = "Fake Workspace"
-	appID           = "AFAKEAPP"
 )
 
 // Option configures a Server; options exist so a test states only what it
@@ -36,7 +33,9 @@ type config struct {
 	ackTimeout       time.Duration
 	waitTimeout      time.Duration
 	triggerTTL       time.Duration
-	maxRetries       int
+	redelivery       []time.Duration // delays before each retry of an unacked event
+	postingLimit     bool
+	inst             Installation
 	logger           *slog.Logger
 	appToken         string
 	botToken         string
@@ -51,6 +50,8 @@ type config struct {
 var allSubscriptions = []string{
 	"app_home_opened", "app_mention", "message.im",
 	"message.channels", "message.groups",
+	"user_change", "subteam_members_changed", "app_uninstalled", "tokens_revoked",
+	"function_executed",
 }
 
 func defaultConfig() config {
@@ -63,7 +64,8 @@ func defaultConfig() config {
 		ackTimeout:    3 * time.Second,
 		waitTimeout:   10 * time.Second,
 		triggerTTL:    3 * time.Second,
-		maxRetries:    3,
+		redelivery:    slackRedelivery,
+		inst:          Installation{TeamID: defaultTeamID, AppID: defaultAppID},
 		logger:        slog.New(slog.DiscardHandler),
 		appToken:      defaultAppToken,
 		botToken:      defaultBotToken,
@@ -79,9 +81,10 @@ func WithPingInterval(d time.Duration) Option {
 	return func(c *config) { c.pingInterval = d }
 }
 
-// WithAckTimeout sets Slack's 3-second ack deadline. An events_api envelope
-// not acked in time is redelivered (new envelope_id, same event_id,
-// retry_attempt+1, retry_reason "timeout"), at most three times.
+// WithAckTimeout sets Slack's 3-second ack deadline, in real time. An
+// events_api envelope not acked in time is redelivered (new envelope_id,
+// same event_id, retry_attempt+1, retry_reason "timeout") on the schedule
+// WithRedeliverySchedule sets.
 func WithAckTimeout(d time.Duration) Option {
 	return func(c *config) { c.ackTimeout = d }
 }
@@ -97,9 +100,12 @@ func WithTriggerTTL(d time.Duration) Option {
 	return func(c *config) { c.triggerTTL = d }
 }
 
-// WithClock injects the clock used for trigger expiry, message timestamps
-// and recorded times, so a test can expire a trigger without sleeping.
-// Timers (pings, ack deadlines, Fault.Latency) still use real time.
+// WithClock injects the clock used for trigger expiry, response_url
+// expiry, the posting limit, the delays between event redeliveries,
+// message timestamps and recorded times, so a test can make "30 minutes
+// later" happen without sleeping. Timers that pace the socket (pings, the
+// ack deadline, Fault.Latency) still use real time. After moving the
+// clock, call ClockAdvanced so that redeliveries now due go out.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.clock = now }
 }
@@ -133,8 +139,10 @@ func WithChatWritePublic() Option {
 
 // WithEventSubscriptions replaces the bot event subscriptions (manifest
 // names such as "app_mention", "message.im", "message.channels",
-// "app_home_opened"). The default subscribes to all of them; mirror the
-// real manifest to catch a handler that depends on an unsubscribed event.
+// "app_home_opened", "user_change", "subteam_members_changed",
+// "app_uninstalled", "tokens_revoked", "function_executed"). The default
+// subscribes to every event the fake can send; mirror the real manifest
+// to catch a handler that depends on an unsubscribed event.
 func WithEventSubscriptions(events ...string) Option {
 	return func(c *config) {
 		c.subscriptions = map[string]bool{}
@@ -162,23 +170,27 @@ type Server struct {
 
 	// mu guards everything below. changed is closed and replaced on every
 	// state change so waiters can block without polling on a timer.
-	mu      sync.Mutex
-	changed chan struct{}
-	seq     int   // id counter shared by every generated id
-	lastTS  int64 // microseconds of the last ts handed out
-	ws      workspace
-	msgs    messageStore
-	vs      viewStore
-	trig    map[string]*trigger
-	rurls   map[string]*responseURL
-	files   map[string]*fileRec
-	flt     faultState
-	calls   []Call
-	sock    socketState
-	items   []*item
-	entries []Entry
-	evq     []queuedEvent
-	evWake  chan struct{}
+	mu         sync.Mutex
+	changed    chan struct{}
+	clockMoved chan struct{} // closed and replaced by ClockAdvanced
+	seq        int           // id counter shared by every generated id
+	lastTS     int64         // microseconds of the last ts handed out
+	ws         workspace
+	msgs       messageStore
+	vs         viewStore
+	trig       map[string]*trigger
+	rurls      map[string]*responseURL
+	files      map[string]*fileRec
+	flt        faultState
+	posting    map[string]*rate.Limiter // chat.postMessage budget by channel (WithPostingLimit)
+	execs      map[string]*execRec      // custom step executions, by function_execution_id
+	fns        map[string]functionRec   // declared custom steps, by callback_id
+	calls      []Call
+	sock       socketState
+	items      []*item
+	entries    []Entry
+	evq        []queuedEvent
+	evWake     chan struct{}
 
 	observers []func(Seen) // see Observe
 }
@@ -195,16 +207,20 @@ func New(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("fakeslack: listen: %w", err)
 	}
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.logger,
-		ln:      ln,
-		base:    "http://" + ln.Addr().String(),
-		done:    make(chan struct{}),
-		changed: make(chan struct{}),
-		trig:    map[string]*trigger{},
-		rurls:   map[string]*responseURL{},
-		files:   map[string]*fileRec{},
-		evWake:  make(chan struct{}, 1),
+		cfg:        cfg,
+		log:        cfg.logger,
+		ln:         ln,
+		base:       "http://" + ln.Addr().String(),
+		done:       make(chan struct{}),
+		changed:    make(chan struct{}),
+		clockMoved: make(chan struct{}),
+		trig:       map[string]*trigger{},
+		rurls:      map[string]*responseURL{},
+		files:      map[string]*fileRec{},
+		posting:    map[string]*rate.Limiter{},
+		execs:      map[string]*execRec{},
+		fns:        map[string]functionRec{},
+		evWake:     make(chan struct{}, 1),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.ws.init()
@@ -264,12 +280,6 @@ func (s *Server) BotUserID() string { return botUserID }
 
 // BotID is the bot's B… id, carried as bot_id on the bot's messages.
 func (s *Server) BotID() string { return botID }
-
-// TeamID is the workspace id carried by every payload.
-func (s *Server) TeamID() string { return teamID }
-
-// AppID is the app id carried as api_app_id by every payload.
-func (s *Server) AppID() string { return appID }
 
 // notify wakes every waiter; call it with s.mu held after any change.
 func (s *Server) notify() {

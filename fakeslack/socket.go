@@ -128,7 +128,7 @@ func (s *Server) serveConn(ws *websocket.Conn) {
 	s.mu.Unlock()
 	hello := map[string]any{
 		"type": "hello", "num_connections": n,
-		"connection_info": map[string]any{"app_id": appID},
+		"connection_info": map[string]any{"app_id": s.cfg.inst.AppID},
 		"debug_info": map[string]any{
 			"host": "applink-fake", "build_number": 1, "approximate_connection_time": 18060,
 		},

@@ -67,12 +67,9 @@ func (v *View) submission() (jmap, bool) {
 		return nil, false
 	}
 	s.logAction(r.user, "submit", s.renderView(r))
-	return jmap{
-		"type": "view_submission", "team": teamObj(), "user": s.userObj(r.user), "api_app_id": appID,
-		"token": "fake-verification-token", "trigger_id": s.issueTrigger(r.user, r.id),
-		"view": s.viewPayload(r), "response_urls": []any{},
-		"is_enterprise_install": false, "enterprise": nil,
-	}, true
+	p := s.interaction("view_submission", s.cfg.inst, r.user)
+	p["trigger_id"], p["view"], p["response_urls"] = s.issueTrigger(r.user, r.id), s.viewPayload(r), []any{}
+	return p, true
 }
 
 // clientValidate applies the checks the Slack client makes before it
@@ -264,11 +261,8 @@ func (v *View) closeView() (jmap, bool) {
 	cleared := vw["clear_on_close"] == true
 	var payload jmap
 	if vw["notify_on_close"] == true {
-		payload = jmap{
-			"type": "view_closed", "team": teamObj(), "user": s.userObj(r.user), "api_app_id": appID,
-			"token": "fake-verification-token", "view": s.viewPayload(r), "is_cleared": cleared,
-			"is_enterprise_install": false, "enterprise": nil,
-		}
+		payload = s.interaction("view_closed", s.cfg.inst, r.user)
+		payload["view"], payload["is_cleared"] = s.viewPayload(r), cleared
 	}
 	if cleared {
 		s.closeStack(r.user)

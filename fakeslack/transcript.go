@@ -10,10 +10,13 @@ import (
 // narration of a session.
 //
 // Audience says who saw it: "#channel-name", "DM @user", "@user (only
-// you)", "@user modal", "@user App Home", or "@user" for what a person did.
-// Kind is one of: message, reply, ephemeral, update, delete, modal,
-// view_update, home (from the bot); user_message, user_reply, command,
-// shortcut, click, select, submit, close, open_home (from people).
+// you)", "@user modal", "@user App Home", "@user" for what a person did,
+// "Workflow Builder" for custom steps and "admin" for administrators'
+// changes. Kind is one of: message, reply, ephemeral, update, delete,
+// modal, view_update, home (from the bot); user_message, user_reply,
+// command, shortcut, click, select, submit, close, open_home (from
+// people); step_started, step_completed, step_failed (custom steps);
+// admin.
 type Entry struct {
 	At       time.Time
 	Audience string

@@ -4,14 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 )
 
 // UserSim is a person in the fake workspace; its methods are the things a
 // person does in Slack, so tests read like user stories.
 type UserSim struct {
-	s  *Server
-	id string
+	s    *Server
+	id   string
+	inst Installation // see For; zero: the fake's own
 }
 
 // User returns the simulator for a workspace user (add it first with
@@ -48,14 +50,12 @@ func (u *UserSim) check(t TB) bool {
 	return false
 }
 
-// userObj and teamObj are the user and team objects of interaction
-// payloads. Call with s.mu held.
+// userObj is the user object of interaction payloads; team_id is the
+// user's home team. Call with s.mu held.
 func (s *Server) userObj(id string) map[string]any {
 	n := s.userName(id)
-	return map[string]any{"id": id, "username": n, "name": n, "team_id": teamID}
+	return map[string]any{"id": id, "username": n, "name": n, "team_id": s.userTeam(id)}
 }
-
-func teamObj() map[string]any { return map[string]any{"id": teamID, "domain": teamDomain} }
 
 // interact sends an envelope on the user's behalf and waits for the bot's
 // ack within the ack timeout, as Slack does before showing the user an
@@ -117,11 +117,15 @@ func (u *UserSim) Slash(t TB, channelID, commandLine string) *Invocation {
 		name = "directmessage"
 	}
 	inv := &Invocation{TriggerID: s.issueTrigger(u.id, ""), ResponseURL: s.newResponseURL(u.id, channelID, nil)}
+	inst := u.installation()
 	payload := map[string]any{
-		"token": "fake-verification-token", "team_id": teamID, "team_domain": teamDomain,
+		"token": "fake-verification-token", "team_id": inst.TeamID, "team_domain": domainOf(inst.TeamID),
 		"channel_id": channelID, "channel_name": name, "user_id": u.id, "user_name": s.userName(u.id),
-		"command": cmd, "text": strings.TrimSpace(text), "api_app_id": appID,
+		"command": cmd, "text": strings.TrimSpace(text), "api_app_id": inst.AppID,
 		"is_enterprise_install": false, "response_url": inv.ResponseURL, "trigger_id": inv.TriggerID,
+	}
+	if inst.EnterpriseID != "" {
+		payload["enterprise_id"], payload["enterprise_name"] = inst.EnterpriseID, enterpriseName
 	}
 	s.logAction(u.id, "command", commandLine+" (in "+s.channelName(channelID)+")")
 	s.mu.Unlock()
@@ -186,14 +190,13 @@ func (u *UserSim) MessageShortcut(t TB, msg *Message, callbackID string) *Invoca
 	s.mu.Lock()
 	r := msg.rec
 	inv := &Invocation{TriggerID: s.issueTrigger(u.id, ""), ResponseURL: s.newResponseURL(u.id, r.channel, r)}
-	payload := map[string]any{
-		"type": "message_action", "token": "fake-verification-token", "action_ts": s.nextTS(),
-		"team": teamObj(), "user": s.userObj(u.id), "api_app_id": appID,
-		"channel":               map[string]any{"id": r.channel, "name": s.ws.channels[r.channel].Name},
-		"is_enterprise_install": false, "enterprise": nil, "callback_id": callbackID,
+	payload := s.interaction("message_action", u.installation(), u.id)
+	maps.Copy(payload, map[string]any{
+		"action_ts": s.nextTS(), "callback_id": callbackID,
+		"channel":    map[string]any{"id": r.channel, "name": s.ws.channels[r.channel].Name},
 		"trigger_id": inv.TriggerID, "response_url": inv.ResponseURL,
 		"message_ts": r.ts, "message": s.msgJSON(r, len(r.versions)-1),
-	}
+	})
 	s.logAction(u.id, "shortcut", fmt.Sprintf("%s on a message in %s", callbackID, s.channelName(r.channel)))
 	s.mu.Unlock()
 	return u.finish(t, Envelope{Type: "interactive", Payload: payload}, inv, "message shortcut "+callbackID)
@@ -209,12 +212,8 @@ func (u *UserSim) GlobalShortcut(t TB, callbackID string) *Invocation {
 	s := u.s
 	s.mu.Lock()
 	inv := &Invocation{TriggerID: s.issueTrigger(u.id, "")}
-	payload := map[string]any{
-		"type": "shortcut", "token": "fake-verification-token", "action_ts": s.nextTS(),
-		"team": teamObj(), "user": s.userObj(u.id), "api_app_id": appID,
-		"is_enterprise_install": false, "enterprise": nil,
-		"callback_id": callbackID, "trigger_id": inv.TriggerID,
-	}
+	payload := s.interaction("shortcut", u.installation(), u.id)
+	payload["action_ts"], payload["callback_id"], payload["trigger_id"] = s.nextTS(), callbackID, inv.TriggerID
 	s.logAction(u.id, "shortcut", callbackID)
 	s.mu.Unlock()
 	return u.finish(t, Envelope{Type: "interactive", Payload: payload}, inv, "global shortcut "+callbackID)

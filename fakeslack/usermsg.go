@@ -70,7 +70,7 @@ func (u *UserSim) post(t TB, channelID, threadTS, text string) *Message {
 		s.mu.Unlock()
 		t.Fatalf("fakeslack: @%s cannot post in unknown channel %s", u.id, channelID)
 		return nil
-	case !ch.isMember(u.id) && !(ch.im && ch.imUser == u.id):
+	case !s.isMember(ch, u.id) && !(ch.im && ch.imUser == u.id):
 		s.mu.Unlock()
 		t.Fatalf("fakeslack: @%s is not a member of %s", u.id, s.channelName(channelID))
 		return nil
@@ -84,7 +84,7 @@ func (u *UserSim) post(t TB, channelID, threadTS, text string) *Message {
 	if strings.Contains(text, "<@"+botUserID+">") && !ch.im && ch.BotIsMember && s.cfg.subscriptions["app_mention"] {
 		e := map[string]any{
 			"type": "app_mention", "user": u.id, "text": text, "ts": r.ts, "channel": channelID,
-			"event_ts": r.ts, "team": teamID,
+			"event_ts": r.ts, "team": s.userTeam(u.id),
 		}
 		if threadTS != "" {
 			e["thread_ts"] = threadTS
@@ -95,7 +95,7 @@ func (u *UserSim) post(t TB, channelID, threadTS, text string) *Message {
 		events = append(events, s.userMessageEvent(r))
 	}
 	for _, e := range events {
-		s.enqueueEvent(e)
+		s.enqueueEventFor(u.installation(), e)
 	}
 	s.mu.Unlock()
 	return h
@@ -123,7 +123,7 @@ func (u *UserSim) OpenHome(t TB) *View {
 	if r := s.vs.homes[u.id]; r != nil {
 		e["view"] = s.viewPayload(r)
 	}
-	s.enqueueEvent(e)
+	s.enqueueEventFor(u.installation(), e)
 	s.logAction(u.id, "open_home", "opened the app's Home tab")
 	s.mu.Unlock()
 	return u.ExpectHomeUpdate(t)

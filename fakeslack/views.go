@@ -219,10 +219,10 @@ func (s *Server) viewPayload(r *viewRec) map[string]any {
 		prev = r.prevID
 	}
 	for k, v := range map[string]any{
-		"id": r.id, "team_id": teamID, "type": r.kind, "hash": r.latest().hash,
+		"id": r.id, "team_id": s.cfg.inst.TeamID, "type": r.kind, "hash": r.latest().hash,
 		"state": map[string]any{"values": values}, "root_view_id": r.rootID,
-		"previous_view_id": prev, "app_id": appID, "external_id": r.externalID,
-		"app_installed_team_id": teamID, "bot_id": botID,
+		"previous_view_id": prev, "app_id": s.cfg.inst.AppID, "external_id": r.externalID,
+		"app_installed_team_id": s.cfg.inst.TeamID, "bot_id": botID,
 		"private_metadata": asString(out["private_metadata"]), "callback_id": asString(out["callback_id"]),
 	} {
 		out[k] = v

@@ -3,6 +3,7 @@ package fakeslack
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -19,13 +20,14 @@ import (
 // query parameters or top-level JSON fields as strings (objects and arrays
 // re-marshaled as compact JSON). Status and Error are what the fake replied.
 type Call struct {
-	Method string
-	Token  string
-	Params map[string]string
-	Body   []byte
-	At     time.Time
-	Status int
-	Error  string
+	Method  string
+	Token   string
+	Params  map[string]string
+	Body    []byte
+	At      time.Time
+	Status  int
+	Error   string
+	Applied bool // the call took effect although the reply said otherwise (Fault.Applied)
 }
 
 // Calls returns the recorded calls of a Web API method in order; "" returns
@@ -111,6 +113,8 @@ var apiMethods = map[string]apiMethod{
 	"usergroups.users.list":        {(*Server).apiUserGroupsUsersList, botTokenMethod},
 	"files.getUploadURLExternal":   {(*Server).apiGetUploadURL, botTokenMethod},
 	"files.completeUploadExternal": {(*Server).apiCompleteUpload, botTokenMethod},
+	"functions.completeSuccess":    {(*Server).apiFunctionsCompleteSuccess, botTokenMethod},
+	"functions.completeError":      {(*Server).apiFunctionsCompleteError, botTokenMethod},
 }
 
 func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
@@ -119,14 +123,11 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	req.method = method
 	s.setScopeHeader(w, req.token)
 	call := Call{Method: method, Token: req.token, Params: req.params, Body: req.body, At: s.now()}
-	if f, ok := s.takeFault(method); ok {
-		s.sleep(f.Latency, r.Context().Done())
-		if f.Status != 0 || f.RetryAfter != 0 || f.Error != "" {
-			s.writeFault(w, &call, f)
-			return
-		}
+	var resp map[string]any
+	var err error
+	if s.serveFaulted(w, r, &call, func() error { resp, err = s.dispatch(req, perr); return err }) {
+		return
 	}
-	resp, err := s.dispatch(req, perr)
 	s.writeAPI(w, &call, resp, err)
 }
 
@@ -145,8 +146,10 @@ func (s *Server) dispatch(req *apiRequest, perr error) (map[string]any, error) {
 }
 
 // checkToken applies Slack's token rules: no token → not_authed, revoked
-// → token_revoked, the other kind of token → not_allowed_token_type,
-// anything else → invalid_auth.
+// → token_revoked (account_inactive once the app is uninstalled), the
+// other kind of token → not_allowed_token_type, anything else →
+// invalid_auth. A custom step execution's xwfp- token counts as a bot
+// token.
 func (s *Server) checkToken(tok string, kind tokenKind) error {
 	want, other := s.cfg.botToken, s.cfg.appToken
 	if kind == appTokenMethod {
@@ -154,13 +157,14 @@ func (s *Server) checkToken(tok string, kind tokenKind) error {
 	}
 	s.mu.Lock()
 	revoked := s.flt.revoked[tok]
+	fnToken := kind == botTokenMethod && s.isFunctionToken(tok)
 	s.mu.Unlock()
 	switch {
 	case tok == "":
 		return apiErr("not_authed")
-	case revoked:
-		return apiErr("token_revoked")
-	case tok == want:
+	case revoked != "":
+		return apiErr(revoked)
+	case tok == want || fnToken:
 		return nil
 	case tok == other:
 		return apiErr("not_allowed_token_type")
@@ -241,6 +245,15 @@ func (req *apiRequest) flag(name string) bool {
 }
 
 func (s *Server) writeAPI(w http.ResponseWriter, call *Call, resp map[string]any, err error) {
+	var rl *rateLimitedError
+	if errors.As(err, &rl) {
+		w.Header().Set("Retry-After", rl.retryAfterHeader())
+		call.Status, call.Error = http.StatusTooManyRequests, rl.Error()
+		s.log.Warn("fakeslack: rate limited", "method", call.Method, "retry_after", rl.retryAfter)
+		s.record(*call)
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error": rl.Error()})
+		return
+	}
 	out := map[string]any{"ok": true}
 	if err != nil {
 		out = map[string]any{"ok": false, "error": err.Error()}
@@ -273,11 +286,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) apiAuthTest(_ *apiRequest) (map[string]any, error) {
-	return map[string]any{
+	out := map[string]any{
 		"url": s.base + "/", "team": teamName, "user": botName,
-		"team_id": teamID, "user_id": botUserID, "bot_id": botID,
+		"team_id": s.cfg.inst.TeamID, "user_id": botUserID, "bot_id": botID,
 		"is_enterprise_install": false,
-	}, nil
+	}
+	if s.cfg.inst.EnterpriseID != "" {
+		out["enterprise_id"] = s.cfg.inst.EnterpriseID
+	}
+	return out, nil
 }
 
 // requireParams fails with Slack's invalid_arguments when a required

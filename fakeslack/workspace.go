@@ -8,20 +8,36 @@ import (
 // User is a person (or bot) in the fake workspace. Deleted users still
 // resolve through users.info, with deleted:true, as deactivated accounts do
 // in Slack.
+//
+// A user may belong to another team. With EnterpriseID equal to the
+// installation's, that is a member of a sibling workspace of the same
+// Enterprise Grid organization; otherwise it is a Slack Connect guest
+// from another company. Such a user is in no channel unless a channel
+// lists them in Members (a shared channel), and users.info shows them as
+// Slack does (see apiUsersInfo).
 type User struct {
-	ID       string // "U…"
+	ID       string // "U…" (or "W…" for a Grid user)
 	Name     string // handle, shown as @Name
 	RealName string
 	Email    string
 	TZ       string // IANA zone, e.g. "Europe/Berlin"
 	IsBot    bool
 	Deleted  bool
+	// TeamID is the user's home workspace; "" means the installation's.
+	TeamID string
+	// EnterpriseID is the user's Enterprise Grid organization; "" means
+	// the installation's for a user of its own team, and none for a user
+	// of another team.
+	EnterpriseID string
 }
 
 // Channel is a conversation in the fake workspace.
 //
-// Members lists who is in it; nil means every user of the workspace, which
-// keeps test set-up short. BotIsMember decides whether the bot may post:
+// Members lists who is in it; nil means every user of the installation's
+// own team, which keeps test set-up short. A channel whose Members include
+// users of another organization is a Slack Connect channel
+// (conversations.info says is_ext_shared); one with users of a sibling
+// Grid workspace is org-shared. BotIsMember decides whether the bot may post:
 // without it chat.postMessage fails with not_in_channel (or, for a private
 // channel the bot cannot see, channel_not_found), as in Slack.
 type Channel struct {
@@ -41,6 +57,7 @@ type chanRec struct {
 type userGroup struct {
 	id, handle string
 	members    []string
+	updated    int64 // unix seconds of the last change, on the fake's clock
 }
 
 type workspace struct {
@@ -67,8 +84,18 @@ func (w *workspace) putUser(u User) {
 }
 
 // AddUser adds or replaces a workspace user. Set Deleted to model a
-// deactivated account.
+// deactivated account. It sends no event; ChangeUser sends user_change.
 func (s *Server) AddUser(u User) {
+	u = withUserDefaults(u)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ws.putUser(u)
+	s.notify()
+}
+
+// withUserDefaults fills what a test may leave out: the handle (from the
+// id), the real name (the handle) and the time zone (UTC).
+func withUserDefaults(u User) User {
 	if u.Name == "" {
 		u.Name = strings.ToLower(u.ID)
 	}
@@ -78,18 +105,16 @@ func (s *Server) AddUser(u User) {
 	if u.TZ == "" {
 		u.TZ = "UTC"
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.ws.putUser(u)
-	s.notify()
+	return u
 }
 
 // AddUserGroup adds a user group ("S…" id) that usergroups.users.list
-// resolves, so configuration such as MANAGERS=S123 can be tested.
+// resolves, so configuration such as MANAGERS=S123 can be tested. It
+// sends no event; SetUserGroupMembers sends subteam_members_changed.
 func (s *Server) AddUserGroup(id, handle string, members ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ws.groups[id] = &userGroup{id: id, handle: handle, members: slices.Clone(members)}
+	s.ws.groups[id] = &userGroup{id: id, handle: handle, members: slices.Clone(members), updated: s.now().Unix()}
 	s.notify()
 }
 
@@ -172,12 +197,16 @@ func (s *Server) checkCanPost(c *chanRec) error {
 	return apiErr("not_in_channel")
 }
 
-// isMember reports whether user is in c (nil Members: everyone is).
-func (c *chanRec) isMember(user string) bool {
+// isMember reports whether user is in c (nil Members: everyone of the
+// installation's team is). Call with s.mu held.
+func (s *Server) isMember(c *chanRec, user string) bool {
 	if user == botUserID {
 		return c.BotIsMember
 	}
-	return c.Members == nil || slices.Contains(c.Members, user)
+	if c.Members == nil {
+		return s.userTeam(user) == s.cfg.inst.TeamID
+	}
+	return slices.Contains(c.Members, user)
 }
 
 // members lists c's members as conversations.members does. Call with s.mu
@@ -186,7 +215,7 @@ func (s *Server) members(c *chanRec) []string {
 	var out []string
 	if c.Members == nil {
 		for _, id := range s.ws.userOrder {
-			if u := s.ws.users[id]; !u.Deleted && !u.IsBot {
+			if u := s.ws.users[id]; !u.Deleted && !u.IsBot && s.userTeam(id) == s.cfg.inst.TeamID {
 				out = append(out, id)
 			}
 		}
