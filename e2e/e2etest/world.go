@@ -151,6 +151,7 @@ func (w *World) Start() {
 func (w *World) Advance(d time.Duration) {
 	w.T.Helper()
 	w.Clock.Advance(d)
+	w.Slack.ClockAdvanced()
 	if _, err := w.DB.SQL().Exec(`UPDATE river_job SET state = 'available'
 		WHERE state = 'scheduled' AND scheduled_at <= $1`, w.Clock.Now()); err != nil {
 		w.T.Fatalf("make due jobs runnable: %v", err)

@@ -31,7 +31,9 @@ func TestSocketDroppedEvery2s(t *testing.T) {
 	t.Parallel()
 	skipInShortMode(t, "about 65 s")
 	w := newWorld(t, e2etest.Configure(func(c *config.Config) { c.DigestSchedule = "0 0 1 1 *" }),
-		e2etest.SlackOptions(fakeslack.WithWaitTimeout(8*time.Second)))
+		// Redelivered at every missed ack, as fast as the cuts come, rather
+		// than on Slack's schedule of minutes.
+		e2etest.SlackOptions(fakeslack.WithWaitTimeout(8*time.Second), fakeslack.WithRedeliverySchedule(0, 0, 0)))
 	ctx, cancel := context.WithTimeout(context.Background(), dropsFor)
 	defer cancel()
 
