@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/handoffbot/handoffbot/fakeslack"
 	"github.com/handoffbot/handoffbot/handoffcsv"
 )
 
@@ -14,9 +13,7 @@ import (
 func TestExportGoesToTheManagersDM(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	w.HandOff(monica, "Dana Scully (FBI) dana@fbi.example", func(f *fakeslack.View) { f.SelectUser("Assignee", fox) })
-	w.User(fox).ExpectDM(t, "handed you a lead")
-	w.User(monica).ExpectEphemeral(t, "Handed off")
+	w.HandOffToFox("Dana Scully (FBI) dana@fbi.example")
 
 	w.User(krycek).Slash(t, handoffChannel, "/handoff export")
 	w.User(krycek).ExpectEphemeral(t, "Only managers can export")

@@ -251,9 +251,7 @@ func TestFeedbackIsEscapedAndKeptWithinSlackLimits(t *testing.T) {
 func TestFeedbackOnAHandoffShowsOnItsCardAndInAppHome(t *testing.T) {
 	t.Parallel()
 	w := newFeedbackWorld(t)
-	card := w.HandOff(monica, "Dana Scully (FBI)", func(f *fakeslack.View) { f.SelectUser("Assignee", fox) })
-	w.User(fox).ExpectDM(t, "handed you a lead")
-	w.User(monica).ExpectEphemeral(t, "Handed off")
+	card := w.HandOffToFox("Dana Scully (FBI)")
 	h := w.onlyHandoff()
 
 	w.User(fox).Click(t, card, "Give feedback")

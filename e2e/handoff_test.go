@@ -113,9 +113,7 @@ func TestHandoffLifecycleStory(t *testing.T) {
 func TestRejectWithReason(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	card := w.HandOff(monica, "Alex Krycek (Consortium)", func(f *fakeslack.View) { f.SelectUser("Assignee", fox) })
-	w.User(fox).ExpectDM(t, "handed you a lead")
-	w.User(monica).ExpectEphemeral(t, "Handed off")
+	card := w.HandOffToFox("Alex Krycek (Consortium)")
 	w.User(fox).Click(t, card, "Reject")
 	reason := w.User(fox).ExpectModal(t)
 	reason.Select("Reason", "No budget").Fill("Note", "Budget frozen until Q3")
@@ -133,9 +131,7 @@ func TestRejectWithReason(t *testing.T) {
 func TestReturnToMarketingAndLostNeedsANoteForOther(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	card := w.HandOff(monica, "Jeffrey Spender", func(f *fakeslack.View) { f.SelectUser("Assignee", fox) })
-	w.User(fox).ExpectDM(t, "handed you a lead")
-	w.User(monica).ExpectEphemeral(t, "Handed off")
+	card := w.HandOffToFox("Jeffrey Spender")
 	w.User(fox).Click(t, card, "Accept")
 	card.ExpectUpdate(t)
 	card.ExpectThreadReply(t, "accepted it")
@@ -164,9 +160,7 @@ func TestReturnToMarketingAndLostNeedsANoteForOther(t *testing.T) {
 func TestReassignByTheReceivingTeam(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	card := w.HandOff(monica, "Marita Covarrubias", func(f *fakeslack.View) { f.SelectUser("Assignee", fox) })
-	w.User(fox).ExpectDM(t, "handed you a lead")
-	w.User(monica).ExpectEphemeral(t, "Handed off")
+	card := w.HandOffToFox("Marita Covarrubias")
 	w.User(walter).Click(t, card, "Reassign")
 	picker := w.User(walter).ExpectModal(t)
 	picker.SelectUser("New owner", walter).Submit(t)
@@ -182,9 +176,7 @@ func TestReassignByTheReceivingTeam(t *testing.T) {
 func TestOutsiderCannotAccept(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	card := w.HandOff(monica, "The Smoking Man", func(f *fakeslack.View) { f.SelectUser("Assignee", fox) })
-	w.User(fox).ExpectDM(t, "handed you a lead")
-	w.User(monica).ExpectEphemeral(t, "Handed off")
+	card := w.HandOffToFox("The Smoking Man")
 	w.User(krycek).Click(t, card, "Accept")
 	w.User(krycek).ExpectEphemeral(t, "Only <@"+fox+"> or someone in Sales can accept")
 	if h := w.onlyHandoff(); h.State != domain.StatePending || w.events(h.ID) != "created" {
@@ -225,9 +217,7 @@ func TestConcurrentAcceptsOneWins(t *testing.T) {
 func TestDuplicateLeadIsWarnedNotDoubled(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	w.HandOff(monica, "Jane Doe Jane.Doe@Acme.example", func(f *fakeslack.View) { f.SelectUser("Assignee", fox) })
-	w.User(fox).ExpectDM(t, "handed you a lead")
-	w.User(monica).ExpectEphemeral(t, "Handed off")
+	w.HandOffToFox("Jane Doe Jane.Doe@Acme.example")
 
 	w.User(john).Slash(t, handoffChannel, "/handoff Jane D. jane.doe+x@acme.example")
 	form := w.User(john).ExpectModal(t)

@@ -139,9 +139,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	awaitStatus(t, base+"/readyz", 200, 30*time.Second)
 
 	w.Slack.Fault("chat.postMessage", fakeslack.Fault{Times: 1, RetryAfter: time.Second})
-	card := w.HandOff(monica, "Dana Scully (FBI)", func(f *fakeslack.View) { f.SelectUser("Assignee", walter) })
-	w.User(walter).ExpectDM(t, "handed you a lead")
-	w.User(monica).ExpectEphemeral(t, "Handed off")
+	card := w.HandOffTo(monica, walter, "Dana Scully (FBI)")
 	w.User(walter).ExpectDM(t, "Reminder")
 	w.User(walter).ExpectDM(t, "SLA breached")
 	w.Slack.Channel("COPSMGR").ExpectMessage(t, "SLA breached")

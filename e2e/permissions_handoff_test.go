@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/handoffbot/handoffbot/domain"
-	"github.com/handoffbot/handoffbot/fakeslack"
 	"github.com/handoffbot/handoffbot/handlers"
 )
 
@@ -15,9 +14,7 @@ import (
 // shortcut; the handoff is the submitter's.
 func permNewHandoff(t *testing.T) {
 	w := newWorld(t)
-	card := w.HandOff(krycek, lead, func(f *fakeslack.View) { f.SelectUser("Assignee", fox) })
-	w.User(fox).ExpectDM(t, "handed you a lead")
-	w.User(krycek).ExpectEphemeral(t, "Handed off")
+	card := w.HandOffTo(krycek, fox, lead)
 	if h := w.onlyHandoff(); h.CreatedBy != krycek || h.Assignee != fox {
 		t.Errorf("handed off by an outsider: %+v", h)
 	}
@@ -34,9 +31,7 @@ func permNewHandoff(t *testing.T) {
 // click that comes without the form creates nothing.
 func permHandOffAnyway(t *testing.T) {
 	w := newWorld(t)
-	w.HandOff(monica, "Jane Doe jane@acme.example", func(f *fakeslack.View) { f.SelectUser("Assignee", fox) })
-	w.User(fox).ExpectDM(t, "handed you a lead")
-	w.User(monica).ExpectEphemeral(t, "Handed off")
+	w.HandOffToFox("Jane Doe jane@acme.example")
 
 	w.forgeClick(krycek, handlers.ActionAnyway, "")
 	w.User(krycek).ExpectEphemeral(t, "That button only works in the New handoff form.")

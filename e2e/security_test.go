@@ -27,9 +27,7 @@ import (
 func TestForgedButtonValuesCannotMoveAHandoff(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	w.HandOff(monica, "Alex Krycek (Consortium)", func(f *fakeslack.View) { f.SelectUser("Assignee", walter) })
-	w.User(walter).ExpectDM(t, "handed you a lead")
-	w.User(monica).ExpectEphemeral(t, "Handed off")
+	w.HandOffTo(monica, walter, "Alex Krycek (Consortium)")
 	a := w.onlyHandoff()
 	cardB := w.HandOffToFox(lead)
 	b := w.onlyHandoff()

@@ -221,14 +221,20 @@ func (w *World) HandOff(from, text string, fill func(*fakeslack.View)) *fakeslac
 	return w.Channel().ExpectMessage(w.T, "Handoff to")
 }
 
-// HandOffToFox is Monica handing the lead name to Fox: the card, Fox's DM
-// and Monica's confirmation.
-func (w *World) HandOffToFox(name string) *fakeslack.Message {
+// HandOffTo is from handing the lead in text to owner: the card, the
+// owner's DM and from's confirmation, each expected.
+func (w *World) HandOffTo(from, owner, text string) *fakeslack.Message {
 	w.T.Helper()
-	card := w.HandOff(Monica, name, func(f *fakeslack.View) { f.SelectUser("Assignee", Fox) })
-	w.User(Fox).ExpectDM(w.T, "handed you a lead")
-	w.User(Monica).ExpectEphemeral(w.T, "Handed off")
+	card := w.HandOff(from, text, func(f *fakeslack.View) { f.SelectUser("Assignee", owner) })
+	w.User(owner).ExpectDM(w.T, "handed you a lead")
+	w.User(from).ExpectEphemeral(w.T, "Handed off")
 	return card
+}
+
+// HandOffToFox is Monica handing the lead in text to Fox.
+func (w *World) HandOffToFox(text string) *fakeslack.Message {
+	w.T.Helper()
+	return w.HandOffTo(Monica, Fox, text)
 }
 
 // mustEscapeEverything fails the test for any mrkdwn the bot sent that
