@@ -122,15 +122,28 @@ var commands = map[string]command{
 }
 
 // openDB connects and applies pending migrations, as every command that
-// uses the database does.
+// uses the database does, saying in one line what it applied (nothing
+// when there was nothing to do). A database that does not exist yet is
+// created when the server lets the user create it.
 func openDB(ctx context.Context, e Env) (*storage.DB, error) {
 	db, err := storage.Open(ctx, e.Config.DatabaseURL)
+	if _, missing := errors.AsType[*storage.MissingDatabaseError](err); missing {
+		if cerr := storage.CreateDatabase(ctx, e.Config.DatabaseURL); cerr != nil {
+			return nil, fmt.Errorf("%w (creating it failed: %w)", err, cerr)
+		}
+		e.Log.Info("created the database", "database", config.RedactURL(e.Config.DatabaseURL))
+		db, err = storage.Open(ctx, e.Config.DatabaseURL)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx, e.Log); err != nil {
+	done, err := db.Migrate(ctx)
+	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	if done.Any() {
+		e.Log.Info("database migrated: " + done.String())
 	}
 	return db, nil
 }

@@ -51,7 +51,8 @@ func demo(ctx context.Context, args []string, stdio IO) error {
 		return err
 	}
 	defer cleanup()
-	slack, err := fakeslack.New(fakeslack.WithWaitTimeout(30 * time.Second))
+	week := clock.NewSim(demoMonday(time.Now()))
+	slack, err := fakeslack.New(fakeslack.WithWaitTimeout(30*time.Second), fakeslack.WithClock(week.Now))
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func demo(ctx context.Context, args []string, stdio IO) error {
 	if err != nil {
 		return err
 	}
-	e := Env{Config: cfg, Log: logging.New(stdio.Err, "text", slog.LevelWarn), Out: stdio.Out, Clock: clock.Real{}}
+	e := Env{Config: cfg, Log: logging.New(stdio.Err, "text", slog.LevelWarn), Out: stdio.Out, Clock: week}
 	stop, err := startDemoBot(ctx, e, slack)
 	if err != nil {
 		return err
@@ -70,7 +71,7 @@ func demo(ctx context.Context, args []string, stdio IO) error {
 	if *interactive {
 		err = repl(ctx, slack, stdio.In, stdio.Out)
 	} else {
-		err = runScript(slack, stdio.Out)
+		err = runScript(slack, week, stdio.Out)
 	}
 	return errors.Join(err, stop())
 }
@@ -117,14 +118,15 @@ func demoWorkspace(fs *fakeslack.Server) {
 	fs.AddChannel(fakeslack.Channel{ID: demoMgrs, Name: "revenue-leads", BotIsMember: true, Members: []string{demoInes}})
 }
 
-// demoConfig is what an operator would set, pointed at the fake Slack. The
-// SLA is seconds long so a breach happens while you watch.
+// demoConfig is what an operator would set, pointed at the fake Slack:
+// the default SLAs (4 business hours to accept, 24 to the first touch) and
+// working hours, which the demo's simulated week lets pass in seconds.
 func demoConfig(fs *fakeslack.Server, dbURL string) (*config.Config, error) {
 	c := &config.Config{
 		AppToken: fs.AppToken(), BotToken: fs.BotToken(), APIURL: fs.APIURL(), DatabaseURL: dbURL,
 		HandoffChannel: demoDeals, FeedbackChannel: demoFB, ManagerChannel: demoMgrs,
 		Managers: config.IDs{demoInes}, SalesTeam: config.IDs{demoSalesG}, MarketingTeam: config.IDs{demoMaya, demoLeo},
-		SLAAccept: 6 * time.Second, SLAFirstTouch: time.Hour, BusinessHours: "always", TimeZone: "UTC",
+		SLAAccept: 4 * time.Hour, SLAFirstTouch: 24 * time.Hour, BusinessHours: "Mon-Fri 09:00-17:00", TimeZone: "UTC",
 		DigestSchedule: "0 9 * * MON", LogLevel: "warn", LogFormat: "text",
 	}
 	if err := c.Validate(); err != nil {
@@ -157,21 +159,26 @@ func startDemoBot(ctx context.Context, e Env, fs *fakeslack.Server) (stop func()
 	}, nil
 }
 
-// printTranscript prints the entries after the first skip, with the time
-// since start, and returns how many there are in all. App Home redraws are
-// left out (a person sees them only on opening the tab), and a submitted
-// form is named rather than drawn again.
-func printTranscript(w io.Writer, fs *fakeslack.Server, start time.Time, skip int) int {
+// demoMonday is 09:00 UTC on the Monday of the week containing now: the
+// simulated week starts there, so that "Monday 09:12" is what the bot
+// sees and the SLA clocks run in working hours.
+func demoMonday(now time.Time) time.Time {
+	day := now.UTC().Truncate(24 * time.Hour)
+	return day.AddDate(0, 0, -(int(day.Weekday())+6)%7).Add(9 * time.Hour)
+}
+
+// printTranscript prints the entries after the first skip, each with the
+// simulated time it happened at, and returns how many there are in all.
+// App Home redraws are left out unless shown (a person sees them only on
+// opening the tab); a submitted form is drawn with what was typed.
+func printTranscript(w io.Writer, fs *fakeslack.Server, skip int, showHome bool) int {
 	entries := fs.Transcript()
 	for _, e := range entries[min(skip, len(entries)):] {
 		text := readable(e.Text)
-		switch e.Kind {
-		case "home":
+		if e.Kind == "home" && !showHome {
 			continue
-		case "submit":
-			text = "submitted " + strings.SplitN(text, "\n", 2)[0]
 		}
-		fmt.Fprintf(w, "\n[%6.2fs] %s · %s\n", e.At.Sub(start).Seconds(), e.Audience, e.Kind)
+		fmt.Fprintf(w, "\n[%s] %s · %s\n", e.At.UTC().Format("Mon 15:04"), e.Audience, e.Kind)
 		for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 			fmt.Fprintln(w, "    "+line)
 		}

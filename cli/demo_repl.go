@@ -33,7 +33,7 @@ const replSettle = 700 * time.Millisecond
 
 // repl lets a person drive the demo workspace from a prompt.
 func repl(ctx context.Context, fs *fakeslack.Server, in io.Reader, out io.Writer) error {
-	r := &prompt{fs: fs, out: out, who: "maya", start: time.Now()}
+	r := &prompt{fs: fs, out: out, who: "maya"}
 	fmt.Fprintf(out, replHelp, r.who)
 	scanner := bufio.NewScanner(in)
 	for fmt.Fprintf(out, "\n%s> ", r.who); scanner.Scan(); fmt.Fprintf(out, "\n%s> ", r.who) {
@@ -48,17 +48,16 @@ func repl(ctx context.Context, fs *fakeslack.Server, in io.Reader, out io.Writer
 			fmt.Fprintln(out, "  (that did not work:", strings.TrimPrefix(err.Error(), "the demo went off script: "), ")")
 		}
 		time.Sleep(replSettle)
-		r.seen = printTranscript(out, fs, r.start, r.seen)
+		r.seen = printTranscript(out, fs, r.seen, strings.HasPrefix(line, "home"))
 	}
 	return scanner.Err()
 }
 
 type prompt struct {
-	fs    *fakeslack.Server
-	out   io.Writer
-	who   string
-	start time.Time
-	seen  int
+	fs   *fakeslack.Server
+	out  io.Writer
+	who  string
+	seen int
 }
 
 func (r *prompt) user() *fakeslack.UserSim { return r.fs.User(demoPeople[r.who]) }

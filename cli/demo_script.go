@@ -5,23 +5,30 @@ import (
 	"io"
 	"time"
 
+	"github.com/handoffbot/handoffbot/clock"
 	"github.com/handoffbot/handoffbot/fakeslack"
 )
 
-// chapter is one scene of the scripted week.
+// chapter is one scene of the scripted week; it begins at day (0 is
+// Monday) and hh:mm of the simulated clock.
 type chapter struct {
+	day   int
+	at    string
 	title string
 	play  func()
 }
 
-// runScript plays a week of lead handoffs between sales and marketing,
-// printing what everyone saw after each scene.
-func runScript(fs *fakeslack.Server, out io.Writer) error {
-	start, seen := time.Now(), 0
-	for _, c := range story(fs) {
-		fmt.Fprintf(out, "\n━━ %s ━━\n", c.title)
+// runScript plays a week of lead handoffs between sales and marketing on
+// a simulated clock, printing what everyone saw after each scene.
+func runScript(fs *fakeslack.Server, week *clock.Sim, out io.Writer) error {
+	monday, seen := week.Now().Truncate(24*time.Hour), 0
+	w := &demoWeek{fs: fs, clock: week, monday: monday}
+	for _, c := range story(w) {
+		begins := w.at(c.day, c.at)
+		week.AdvanceTo(begins)
+		fmt.Fprintf(out, "\n━━ %s · %s ━━\n", begins.Format("Monday 15:04"), c.title)
 		err := guard(c.play)
-		seen = printTranscript(out, fs, start, seen)
+		seen = printTranscript(out, fs, seen, false)
 		if err != nil {
 			return err
 		}
@@ -30,20 +37,44 @@ func runScript(fs *fakeslack.Server, out io.Writer) error {
 	return nil
 }
 
-func story(fs *fakeslack.Server) []chapter {
+// demoWeek is the simulated week a story plays in.
+type demoWeek struct {
+	fs     *fakeslack.Server
+	clock  *clock.Sim
+	monday time.Time
+}
+
+// at is day (0 is Monday) at hh:mm, in UTC.
+func (w *demoWeek) at(day int, hhmm string) time.Time {
+	t, err := time.Parse("15:04", hhmm)
+	if err != nil {
+		panic(fmt.Sprintf("demo chapter time %q: %v", hhmm, err))
+	}
+	return w.monday.AddDate(0, 0, day).Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute)
+}
+
+// wait lets the week run on to day at hh:mm, while the bot's timers fall
+// due (River looks for due jobs every few seconds).
+func (w *demoWeek) wait(day int, hhmm string) {
+	w.clock.AdvanceTo(w.at(day, hhmm))
+	w.fs.ClockAdvanced()
+}
+
+func story(w *demoWeek) []chapter {
 	var t demoTB
+	fs := w.fs
 	riya, sam, maya, leo, ines := fs.User(demoRiya), fs.User(demoSam), fs.User(demoMaya), fs.User(demoLeo), fs.User(demoInes)
 	deals := fs.Channel(demoDeals)
 	var dana, alex *fakeslack.Message
 	return []chapter{
-		{"Monday 09:12 · Maya (marketing) hands Dana Scully to sales; the rotation picks Riya", func() {
+		{0, "09:12", "Maya (marketing) hands Dana Scully to sales; the rotation picks Riya", func() {
 			maya.Slash(t, demoDeals, "/handoff Dana Scully (FBI) dana.scully@fbi.example +1 202 555 0143")
 			maya.ExpectModal(t).Select("Priority", "Hot").Fill("Source", "Webinar").Fill("Campaign", "Q4 security").Submit(t)
 			dana = deals.ExpectMessage(t, "Dana Scully")
 			riya.ExpectDM(t, "handed you a lead")
 			maya.ExpectEphemeral(t, "Handed off")
 		}},
-		{"Monday 09:20 · Riya accepts, calls Dana, and qualifies her", func() {
+		{0, "09:40", "Riya accepts, calls Dana, and qualifies her", func() {
 			for _, b := range []string{"Accept", "Log first touch", "Qualified"} {
 				riya.Click(t, dana.Latest(), b)
 				dana.ExpectUpdate(t)
@@ -51,7 +82,7 @@ func story(fs *fakeslack.Server) []chapter {
 			}
 			maya.ExpectDM(t, "accepted your handoff")
 		}},
-		{"Tuesday · Maya hands off Alex Krycek; the rotation gives him to Sam, who rejects him with a reason", func() {
+		{1, "10:05", "Maya hands off Alex Krycek; the rotation gives him to Sam, who rejects him with a reason", func() {
 			maya.Slash(t, demoDeals, "/handoff Alex Krycek (Consortium) alex@consortium.example")
 			maya.ExpectModal(t).Fill("Campaign", "Q4 security").Submit(t)
 			alex = deals.ExpectMessage(t, "Alex Krycek")
@@ -63,17 +94,19 @@ func story(fs *fakeslack.Server) []chapter {
 			alex.ExpectThreadReply(t, "rejected it")
 			maya.ExpectDM(t, "rejected your handoff")
 		}},
-		{"Wednesday · Leo hands Walter Skinner to Riya, who is away: the SLA reminds her, then escalates", func() {
+		{2, "10:00", "Leo hands Walter Skinner to Riya, who is out at a customer: at 12:00 the SLA reminds her, at 14:00 it escalates", func() {
 			leo.Slash(t, demoDeals, "/handoff Walter Skinner (FBI)")
 			leo.ExpectModal(t).SelectUser("Assignee", demoRiya).Submit(t)
 			deals.ExpectMessage(t, "Walter Skinner")
 			riya.ExpectDM(t, "handed you a lead")
 			leo.ExpectEphemeral(t, "Handed off")
+			w.wait(2, "12:00")
 			riya.ExpectDM(t, "Reminder")
+			w.wait(2, "14:00")
 			riya.ExpectDM(t, "SLA breached")
 			fs.Channel(demoMgrs).ExpectMessage(t, "SLA breached")
 		}},
-		{"Thursday · Riya turns what customers say into feedback; Leo answers and closes the loop", func() {
+		{3, "11:30", "Riya turns what customers say into feedback; Leo answers and closes the loop", func() {
 			said := riya.Post(t, demoDeals, "customers keep asking about SSO")
 			riya.MessageShortcut(t, said, "feedback_from_message")
 			riya.ExpectModal(t).Select("Category", "Product").Submit(t)
@@ -87,11 +120,11 @@ func story(fs *fakeslack.Server) []chapter {
 			acked.ExpectUpdate(t)
 			riya.ExpectDM(t, "resolved your feedback")
 		}},
-		{"Friday · Maya looks at this week's digest so far (the full one comes on Monday at 09:00)", func() {
+		{4, "16:00", "Maya looks at this week's digest so far (the full one comes on Monday at 09:00)", func() {
 			maya.Slash(t, demoDeals, "/handoff digest preview")
 			maya.ExpectEphemeral(t, "Weekly handoff digest")
 		}},
-		{"Friday · Ines, the manager, asks for the alignment stats", func() {
+		{4, "16:30", "Ines, the manager, asks for the alignment stats", func() {
 			ines.Slash(t, demoMgrs, "/handoff stats 7d")
 			fs.Channel(demoMgrs).ExpectMessage(t, "Alignment stats")
 			fs.Channel(demoMgrs).ExpectMessage(t, "[file:")

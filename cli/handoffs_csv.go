@@ -24,7 +24,10 @@ func importCSV(ctx context.Context, e Env, args []string) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer f.Close()
-	hs, err := handoffcsv.Read(bufio.NewReaderSize(f, 1<<16))
+	hs, warnings, err := handoffcsv.Read(bufio.NewReaderSize(f, 1<<16))
+	for _, w := range warnings {
+		fmt.Fprintf(e.Out, "%s: %s\n", args[0], w)
+	}
 	if err != nil {
 		return fmt.Errorf("import %s: nothing imported:\n%w", args[0], err)
 	}
@@ -62,6 +65,9 @@ func exportCSV(ctx context.Context, e Env, args []string) error {
 	start, end, err := dayRange(*from, *to, e.Config.Location)
 	if err != nil {
 		return UsageError{err}
+	}
+	if !start.Before(end) {
+		return UsageError{fmt.Errorf("--from %s is after --to %s: nothing would be exported", *from, *to)}
 	}
 	db, err := openDB(ctx, e)
 	if err != nil {

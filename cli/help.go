@@ -21,7 +21,8 @@ Commands:
   import FILE.csv        import handoffs
   export [--from DATE] [--to DATE]
                          write handoffs as CSV to stdout
-  demo                   run the bot against a simulated Slack workspace
+  demo [--interactive]   the real bot against a simulated Slack workspace, through
+                         a scripted week (or what you type)
   help                   this text
 
 Configuration (environment variables):

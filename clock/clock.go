@@ -54,3 +54,13 @@ func (s *Sim) NowOrNil() *time.Time {
 	t := s.Now()
 	return &t
 }
+
+// AdvanceTo moves the clock forward to t; a t already past changes
+// nothing (a simulated clock never runs backwards).
+func (s *Sim) AdvanceTo(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := time.Until(t) - s.offset; d > 0 {
+		s.offset += d
+	}
+}

@@ -272,7 +272,7 @@ func (p problems) err() error {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("api_url", c.APIURL),
-		slog.String("database", redactURL(c.DatabaseURL)),
+		slog.String("database", RedactURL(c.DatabaseURL)),
 		slog.String("handoff_channel", c.HandoffChannel),
 		slog.String("feedback_channel", c.FeedbackChannel),
 		slog.String("timezone", c.TimeZone),
@@ -284,7 +284,8 @@ func (c Config) LogValue() slog.Value {
 	)
 }
 
-func redactURL(s string) string {
+// RedactURL is a database or API URL fit for a log line: no password.
+func RedactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
 		return "(not a URL)"

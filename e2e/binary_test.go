@@ -108,13 +108,12 @@ func TestSIGTERMDrainsInFlightCommands(t *testing.T) {
 }
 
 // Two replicas starting at once on an empty database: both succeed and
-// each migration is applied once.
+// each migration is applied once. Migrating needs nothing but the database:
+// no Slack setting is given.
 func TestTwoProcessesMigrateTogether(t *testing.T) {
 	t.Parallel()
 	url := storagetest.EmptyURL(t)
-	env := map[string]string{
-		"SLACK_APP_TOKEN": "xapp-1-x", "SLACK_BOT_TOKEN": "xoxb-x", "HANDOFF_CHANNEL": handoffChannel, "DATABASE_URL": url,
-	}
+	env := map[string]string{"DATABASE_URL": url}
 	a, b := e2etest.StartProcess(t, env, "migrate"), e2etest.StartProcess(t, env, "migrate")
 	if ca, cb := a.Wait(t, 60*time.Second), b.Wait(t, 60*time.Second); ca != 0 || cb != 0 {
 		t.Fatalf("exit codes %d and %d, want 0 and 0", ca, cb)
@@ -134,5 +133,25 @@ func TestTwoProcessesMigrateTogether(t *testing.T) {
 		if f := strings.Split(strings.TrimSpace(buf.String()), "|"); len(f) != 2 || f[0] != f[1] {
 			t.Errorf("schema_migrations rows/distinct = %s", buf.String())
 		}
+	}
+}
+
+// A first run against a server without the database: the command creates
+// it, says in one line what it applied, and says nothing the second time
+// (River's own "No migrations to apply" included).
+func TestFirstRunCreatesAndMigratesTheDatabase(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": storagetest.MissingURL(t), "LOG_FORMAT": "text"}
+	first := e2etest.StartProcess(t, env, "migrate")
+	if code := first.Wait(t, 60*time.Second); code != 0 {
+		t.Fatalf("first migrate exit %d", code)
+	}
+	mustContain(t, "first run", first.Output.String(), "created the database", "database migrated: applied 0001_handoffs.sql", "job queue versions")
+	again := e2etest.StartProcess(t, env, "migrate")
+	if code := again.Wait(t, 60*time.Second); code != 0 {
+		t.Fatalf("second migrate exit %d", code)
+	}
+	if out := again.Output.String(); out != "" {
+		t.Errorf("nothing to migrate, yet the command said:\n%s", out)
 	}
 }

@@ -84,7 +84,7 @@ func TestDigestExactlyOnceAcrossReplicasAndRestarts(t *testing.T) {
 
 // Recorded but never sent (the process died, or Slack was down): the next
 // start delivers it, once. An unsubscribed marketer gets no DM; --dry-run
-// sends nothing.
+// sends nothing and lists where the digest would go and who is left out.
 func TestDigestRecordedBeforeACrashGoesOutOnceAfterRestart(t *testing.T) {
 	t.Parallel()
 	fs := e2etest.NewFake(t)
@@ -103,7 +103,9 @@ func TestDigestRecordedBeforeACrashGoesOutOnceAfterRestart(t *testing.T) {
 	if code := dry.Wait(t, 30*time.Second); code != 0 {
 		t.Fatalf("dry run exit %d", code)
 	}
-	mustContain(t, "dry run", dry.Output.String(), "Weekly handoff digest", "quiet week", "would go to")
+	mustContain(t, "dry run", dry.Output.String(), "Weekly handoff digest", "quiet week", "Would go to:\n",
+		"  "+digestChannel+" (team digest)\n", "  "+monica+" (monica) (personal digest)\n",
+		"Left out:\n  "+john+" (john): turned the digest off\n")
 	if n := len(fs.Calls("chat.postMessage")); n != 0 {
 		t.Fatalf("--dry-run posted %d messages", n)
 	}

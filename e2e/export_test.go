@@ -25,7 +25,7 @@ func TestExportGoesToTheManagersDM(t *testing.T) {
 	if len(files) != 1 || !strings.HasSuffix(files[0].Name, ".csv") {
 		t.Fatalf("export DM files: %+v", files)
 	}
-	rows, err := handoffcsv.Read(bytes.NewReader(files[0].Content))
+	rows, _, err := handoffcsv.Read(bytes.NewReader(files[0].Content))
 	if err != nil || len(rows) != 1 || rows[0].Lead.Name != "Dana Scully" || rows[0].Lead.Email != "dana@fbi.example" {
 		t.Fatalf("exported CSV: %v %+v", err, rows)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -90,25 +91,41 @@ type destination struct {
 	personalFor string // the marketer, for a personal digest
 }
 
+// leftOut is a marketer who gets no personal digest, and why.
+type leftOut struct {
+	user, why string
+}
+
 func (a *App) digestDestinations(ctx context.Context) ([]destination, error) {
+	dests, _, err := a.digestAudience(ctx)
+	return dests, err
+}
+
+// digestAudience is who gets the digest, and which marketers do not.
+func (a *App) digestAudience(ctx context.Context) ([]destination, []leftOut, error) {
 	var dests []destination
 	if a.set.DigestChannel != "" {
 		dests = append(dests, destination{channel: a.set.DigestChannel, kind: "team"})
 	}
 	marketers, err := a.dir.members(ctx, a.set.MarketingTeam)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	off, err := a.digests.Unsubscribed(ctx, marketers)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var out []leftOut
 	for _, m := range marketers {
-		if !off[m] && a.dir.human(ctx, m) == nil {
+		if off[m] {
+			out = append(out, leftOut{m, "turned the digest off"})
+		} else if err := a.dir.human(ctx, m); err != nil {
+			out = append(out, leftOut{m, domain.ErrorMessage(err)})
+		} else {
 			dests = append(dests, destination{channel: m, kind: "personal", personalFor: m})
 		}
 	}
-	return dests, nil
+	return dests, out, nil
 }
 
 func destinationChannels(dests []destination) []string {
@@ -122,22 +139,33 @@ func destinationChannels(dests []destination) []string {
 }
 
 // PreviewDigest is the text of a digest for a week, for `handoffbot digest
-// --dry-run`: the team digest and, for each marketer, the personal one.
+// --dry-run`: the team digest, where it would go, and the marketers who
+// would get none, with why.
 func (a *App) PreviewDigest(ctx context.Context, weekStart time.Time) (string, error) {
 	week := a.Week(weekStart)
 	d, err := a.buildDigest(ctx, week, "")
 	if err != nil {
 		return "", err
 	}
-	dests, err := a.digestDestinations(ctx)
+	dests, out, err := a.digestAudience(ctx)
 	if err != nil {
 		return "", err
 	}
-	var names []string
-	for _, dest := range dests {
-		names = append(names, dest.channel)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\nWould go to:\n", d.text())
+	if len(dests) == 0 {
+		b.WriteString("  nobody: set DIGEST_CHANNEL or MARKETING_TEAM\n")
 	}
-	return fmt.Sprintf("%s\n\n(would go to: %v)\n", d.text(), names), nil
+	for _, dest := range dests {
+		fmt.Fprintf(&b, "  %s (%s digest)\n", a.dir.describe(ctx, dest.channel), dest.kind)
+	}
+	if len(out) > 0 {
+		b.WriteString("Left out:\n")
+	}
+	for _, o := range out {
+		fmt.Fprintf(&b, "  %s: %s\n", a.dir.describe(ctx, o.user), o.why)
+	}
+	return b.String(), nil
 }
 
 // DigestCommand is /handoff digest preview|subscribe|unsubscribe.

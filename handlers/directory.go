@@ -123,6 +123,18 @@ func (d *directory) human(ctx context.Context, id string) error {
 	return nil
 }
 
+// describe names a user ("U0123 (dana)") or channel for a person reading
+// a terminal; an ID it cannot look up stands alone.
+func (d *directory) describe(ctx context.Context, id string) string {
+	if !strings.HasPrefix(id, "U") && !strings.HasPrefix(id, "W") {
+		return id
+	}
+	if u, err := d.user(ctx, id); err == nil && u.Name != "" {
+		return id + " (" + u.Name + ")"
+	}
+	return id
+}
+
 // team is the receiving team of a direction.
 func (a *App) team(d domain.Direction) []string {
 	if d == domain.ToMarketing {

@@ -14,7 +14,7 @@ func BenchmarkRead10k(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		rows, err := Read(bytes.NewReader(data))
+		rows, _, err := Read(bytes.NewReader(data))
 		if err != nil || len(rows) != 10_000 {
 			b.Fatalf("Read = %d rows, %v", len(rows), err)
 		}

@@ -22,7 +22,7 @@ func TestReadHeader(t *testing.T) {
 		}
 	})
 	t.Run("header only", func(t *testing.T) {
-		hs, err := Read(strings.NewReader(header))
+		hs, _, err := Read(strings.NewReader(header))
 		if err != nil || len(hs) != 0 {
 			t.Errorf("Read = %v, %v; want no rows, no error", hs, err)
 		}
@@ -45,15 +45,12 @@ func TestReadHeader(t *testing.T) {
 	}{
 		{"empty file", "", []string{`line 1: the file is empty; expected a header row naming the columns ` + strings.Join(Columns, ",")}},
 		{"BOM only", "\uFEFF", []string{`line 1: the file is empty; expected a header row naming the columns ` + strings.Join(Columns, ",")}},
-		{"missing and unknown columns", strings.Replace(header, ",email,", ",Email,", 1) + "whatever,the,rows,say\n", []string{
-			`line 1: unknown column "Email" (did you mean "email"?)`,
+		{"missing column", strings.Replace(header, ",email,", ",Email,", 1) + "whatever,the,rows,say\n", []string{
 			`line 1, column email: is missing from the header`}},
-		{"extra column", strings.Replace(header, "\n", ",crm_url\n", 1), []string{`line 1: unknown column "crm_url"`}},
 		{"duplicate column", strings.Replace(header, "\n", ",notes\n", 1), []string{`line 1, column notes: appears more than once in the header`}},
-		{"a different file", "Name,Email\nJane,jane@acme.example\n", append([]string{
-			`line 1: unknown column "Name"`,
-			`line 1: unknown column "Email" (did you mean "email"?)`},
-			missingAllBut()...)},
+		{"a different file", "Name,Email\nJane,jane@acme.example\n", missingAllBut()},
+		{"semicolons", strings.ReplaceAll(header, ",", ";"), []string{
+			`line 1: the columns are separated by semicolons; save the file as comma-separated CSV (in Excel: File → Save As → CSV UTF-8 (Comma delimited))`}},
 		{"malformed header", `external_id,"created_at` + "\n", []string{
 			`line 1: header: malformed CSV at byte 25: extraneous or missing " in quoted-field (a cell with a quote in it must be quoted, its quotes doubled: "say ""hi""")`}},
 	}
@@ -61,6 +58,25 @@ func TestReadHeader(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			checkProblems(t, mustProblems(t, tc.file), tc.want...)
 		})
+	}
+}
+
+// A CRM's export carries many columns besides ours: they are left out,
+// each named in a warning (with what a near miss meant), and the rows
+// read as if they were not there.
+func TestReadIgnoresUnknownColumnsWithAWarning(t *testing.T) {
+	extra := strings.Replace(header, "\n", ",hs_object_id,Email \n", 1)
+	file := extra + strings.TrimSuffix(strings.SplitN(csvFile(t, nil, with("external_id", "ext-9")), "\n", 2)[1], "\n") + ",901,x\n"
+	rows, warnings, err := Read(strings.NewReader(file))
+	if err != nil || len(rows) != 1 || rows[0].ExternalID != "ext-9" {
+		t.Fatalf("Read = %v rows, %v", len(rows), err)
+	}
+	want := []string{
+		`column "hs_object_id" is not a handoff column and was ignored`,
+		`column "Email " is not a handoff column and was ignored (did you mean "email"?)`,
+	}
+	if !slices.Equal(warnings, want) {
+		t.Errorf("warnings = %q, want %q", warnings, want)
 	}
 }
 
@@ -124,7 +140,7 @@ func TestReadRecordTooLong(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := &endless{head: good + "\n" + tc.start} // a blank line 4, the record on line 5
-			_, err := Read(src)
+			_, _, err := Read(src)
 			e, ok := errors.AsType[*Error](err)
 			if !ok {
 				t.Fatalf("Read error %v, want an *Error", err)
@@ -147,7 +163,7 @@ func TestReadRecordTooLong(t *testing.T) {
 			`line 4: record longer than 1 MB (is a quote left open?); the rest of the file was not read`)
 	})
 	t.Run("header", func(t *testing.T) {
-		_, err := Read(&endless{})
+		_, _, err := Read(&endless{})
 		e, ok := errors.AsType[*Error](err)
 		if !ok {
 			t.Fatalf("Read error %v, want an *Error", err)
@@ -169,7 +185,7 @@ func (b *brokenReader) Read(p []byte) (int, error) {
 
 func TestReadIOError(t *testing.T) {
 	for _, in := range []string{"", header, csvFile(t, nil, with())[:300]} {
-		_, err := Read(&brokenReader{after: in})
+		_, _, err := Read(&brokenReader{after: in})
 		if !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Errorf("Read after %d bytes = %v, want the read error", len(in), err)
 		}
@@ -184,7 +200,7 @@ func TestErrorRendering(t *testing.T) {
 	for range 60 {
 		rows = append(rows, with("email", "x"))
 	}
-	hs, err := Read(strings.NewReader(csvFile(t, nil, rows...)))
+	hs, _, err := Read(strings.NewReader(csvFile(t, nil, rows...)))
 	e, ok := errors.AsType[*Error](err)
 	if !ok || hs != nil {
 		t.Fatalf("Read = %v, %v", hs, err)

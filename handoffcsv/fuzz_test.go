@@ -38,7 +38,7 @@ func FuzzRead(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rows, err := Read(bytes.NewReader(data))
+		rows, _, err := Read(bytes.NewReader(data))
 		if err != nil {
 			e, ok := errors.AsType[*Error](err)
 			if !ok || len(e.Problems) == 0 {
@@ -52,7 +52,7 @@ func FuzzRead(f *testing.F) {
 			return
 		}
 		first := mustWrite(t, rows)
-		again, err := Read(bytes.NewReader(first))
+		again, _, err := Read(bytes.NewReader(first))
 		if err != nil {
 			t.Fatalf("an export of accepted rows is refused: %v\ninput: %q\nexport: %q", err, data, first)
 		}
@@ -77,7 +77,7 @@ func FuzzWriteRead(f *testing.F) {
 		h := csvtest.Sample(1, 1)[0]
 		h.Lead.Name, h.Notes, h.Lead.Company = "x"+name, notes, name
 		first := mustWrite(t, []domain.Handoff{h})
-		rows, err := Read(bytes.NewReader(first))
+		rows, _, err := Read(bytes.NewReader(first))
 		if err != nil {
 			if _, ok := errors.AsType[*Error](err); !ok {
 				t.Fatalf("Read: %v", err)

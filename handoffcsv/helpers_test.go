@@ -77,7 +77,7 @@ func mustWrite(t testing.TB, hs []domain.Handoff) []byte {
 // mustRead reads a file that must be valid.
 func mustRead(t testing.TB, data string) []domain.Handoff {
 	t.Helper()
-	hs, err := Read(strings.NewReader(data))
+	hs, _, err := Read(strings.NewReader(data))
 	if err != nil {
 		t.Fatalf("Read: %v\nfile:\n%s", err, data)
 	}
@@ -87,7 +87,7 @@ func mustRead(t testing.TB, data string) []domain.Handoff {
 // mustProblems reads a file that must be refused, and returns why.
 func mustProblems(t testing.TB, data string) []Problem {
 	t.Helper()
-	hs, err := Read(strings.NewReader(data))
+	hs, _, err := Read(strings.NewReader(data))
 	e, ok := errors.AsType[*Error](err)
 	if !ok {
 		t.Fatalf("Read = %d rows, %v; want an *Error\nfile:\n%s", len(hs), err, data)

@@ -21,6 +21,8 @@ import (
 //
 // The header must name each of Columns exactly once, in any order; if it
 // does not, the header's problems are reported and nothing else is read.
+// Columns it does not know are left out, each with a warning: a CRM's
+// export carries many columns besides ours.
 // Each record is then checked cell by cell (required cells, lengths in
 // characters, codes, e-mail and user-ID syntax, RFC 3339 times, UTF-8
 // without NUL), for an external_id used twice, and for times and reasons
@@ -30,10 +32,10 @@ import (
 // Rows come back with the lead, the codes, the times (in UTC), the reasons,
 // the notes, and line breaks inside cells as LF. ID, the due times, the
 // card and the lead's CRM link are left zero: the file does not carry them.
-func Read(r io.Reader) ([]domain.Handoff, error) {
+func Read(r io.Reader) (rows []domain.Handoff, warnings []string, err error) {
 	src := bufio.NewReader(r)
 	if err := skipBOM(src); err != nil {
-		return nil, fmt.Errorf("read CSV: %w", err)
+		return nil, nil, fmt.Errorf("read CSV: %w", err)
 	}
 	m := &meter{r: src, limit: MaxRecordBytes}
 	cr := csv.NewReader(m)
@@ -43,17 +45,17 @@ func Read(r io.Reader) ([]domain.Handoff, error) {
 	p := &parser{seen: make(map[string]int)}
 	header, err := cr.Read()
 	if err := p.header(cr, m, header, err); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(p.problems) == 0 {
 		if err := p.records(cr, m); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if len(p.problems) > 0 {
-		return nil, &Error{Problems: p.problems}
+		return nil, p.warnings, &Error{Problems: p.problems}
 	}
-	return p.rows, nil
+	return p.rows, p.warnings, nil
 }
 
 // records reads the records after the header up to the end of the file or
@@ -106,11 +108,16 @@ func (p *parser) header(cr *csv.Reader, m *meter, rec []string, err error) error
 	for i := range p.pos {
 		p.pos[i] = -1
 	}
+	if len(rec) == 1 && strings.Contains(rec[0], ";") {
+		p.add(line, -1, "the columns are separated by semicolons; save the file as comma-separated CSV "+
+			"(in Excel: File → Save As → CSV UTF-8 (Comma delimited))")
+		return nil
+	}
 	for i, name := range rec {
 		c := columnIndex(name)
 		switch {
 		case c < 0:
-			p.add(line, -1, "unknown column "+quote(name)+didYouMean(name))
+			p.warnings = append(p.warnings, "column "+quote(name)+" is not a handoff column and was ignored"+didYouMean(name))
 		case p.pos[c] >= 0:
 			p.add(line, c, "appears more than once in the header")
 		default:
@@ -228,6 +235,7 @@ type parser struct {
 	lastLine int             // the line the last record read ended on
 	seen     map[string]int  // external_id → line of its first row
 	problems []Problem
+	warnings []string         // columns left out
 	rows     []domain.Handoff // nil from the first problem on: they will not be returned
 	slab     []time.Time      // backing store for the rows' optional times
 }

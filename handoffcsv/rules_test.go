@@ -85,7 +85,7 @@ func TestStateTimeCombinations(t *testing.T) {
 				row[r[0]] = r[1]
 			}
 			ok := slices.ContainsFunc(allowed[st], func(a []string) bool { return slices.Equal(a, set) || len(a) == 0 && len(set) == 0 })
-			_, err := Read(strings.NewReader(csvFile(t, nil, row)))
+			_, _, err := Read(strings.NewReader(csvFile(t, nil, row)))
 			if ok != (err == nil) {
 				t.Errorf("state %s with %v: error %v, want accepted %v", st, set, err, ok)
 			}

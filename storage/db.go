@@ -52,7 +52,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
+		return nil, fmt.Errorf("connect to database: %w", missingDatabase(err, dsn))
 	}
 	jobs, err := river.NewClient(riverdatabasesql.New(db.DB), &river.Config{})
 	if err != nil {

@@ -47,7 +47,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 		t.Fatalf("import result %+v", res)
 	}
 	first := export(t, db)
-	read, err := handoffcsv.Read(bytes.NewReader(first))
+	read, _, err := handoffcsv.Read(bytes.NewReader(first))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func BenchmarkImport10k(b *testing.B) {
 		b.StopTimer()
 		db := storagetest.New(b)
 		b.StartTimer()
-		hs, err := handoffcsv.Read(bytes.NewReader(file.Bytes()))
+		hs, _, err := handoffcsv.Read(bytes.NewReader(file.Bytes()))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -30,6 +32,16 @@ type Migration struct {
 	Name      string
 	AppliedAt *time.Time
 	sql       string
+}
+
+// File is the migration's file name, as errors and `migrate status` show it.
+func (m Migration) File() string { return fmt.Sprintf("%04d_%s.sql", m.Version, m.Name) }
+
+// checksum identifies the migration's text, so a file changed after it was
+// applied is noticed instead of silently disagreeing with the database.
+func (m Migration) checksum() string {
+	sum := sha256.Sum256([]byte(m.sql))
+	return hex.EncodeToString(sum[:])
 }
 
 // Migrations lists the schema steps built into this binary, in order.
@@ -63,79 +75,148 @@ func readMigration(file string) (Migration, error) {
 	return Migration{Version: v, Name: name, sql: string(body)}, nil
 }
 
-// Migrate applies pending migrations in order, each in its own transaction,
-// holding an advisory lock for the whole run. It refuses a database whose
-// schema is newer than this binary: running old code on it could lose data.
-func (s *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+// Migrated is what one Migrate applied: our migrations' files and the job
+// queue's (River's) versions. Both are empty when the schema was current.
+type Migrated struct {
+	Files []string
+	Jobs  []int
+}
+
+// Any reports whether anything was applied.
+func (m Migrated) Any() bool { return len(m.Files)+len(m.Jobs) > 0 }
+
+// String says in one line what was applied.
+func (m Migrated) String() string {
+	var parts []string
+	if len(m.Files) > 0 {
+		parts = append(parts, strings.Join(m.Files, ", "))
+	}
+	if len(m.Jobs) > 0 {
+		parts = append(parts, fmt.Sprintf("job queue versions %d–%d", m.Jobs[0], m.Jobs[len(m.Jobs)-1]))
+	}
+	if len(parts) == 0 {
+		return "nothing to apply"
+	}
+	return "applied " + strings.Join(parts, " and ")
+}
+
+// schemaTable records each applied migration with its checksum.
+const schemaTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    integer PRIMARY KEY,
+	name       text NOT NULL,
+	applied_at timestamptz NOT NULL DEFAULT now());
+ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text`
+
+// Migrate applies every embedded migration not yet recorded, in order,
+// each in its own transaction, holding an advisory lock for the whole run
+// so replicas starting together apply each once. It refuses a database
+// that recorded a migration this binary does not have (a newer schema:
+// old code on it could lose data) or whose file changed since it was
+// applied, naming the file.
+func (s *DB) Migrate(ctx context.Context) (Migrated, error) {
+	var done Migrated
 	conn, err := s.db.Connx(ctx)
 	if err != nil {
-		return mapError(fmt.Errorf("migrate: %w", err))
+		return done, mapError(fmt.Errorf("migrate: %w", err))
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
-		return mapError(fmt.Errorf("migrate: take lock: %w", err))
+		return done, mapError(fmt.Errorf("migrate: take lock: %w", err))
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
-
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    integer PRIMARY KEY,
-		name       text NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return mapError(fmt.Errorf("migrate: create schema_migrations: %w", err))
+	if _, err := conn.ExecContext(ctx, schemaTable); err != nil {
+		return done, mapError(fmt.Errorf("migrate: create schema_migrations: %w", err))
 	}
 	ms, err := Migrations()
 	if err != nil {
-		return err
+		return done, err
 	}
-	var current int
-	if err := conn.GetContext(ctx, &current, `SELECT coalesce(max(version), 0) FROM schema_migrations`); err != nil {
-		return mapError(fmt.Errorf("migrate: read version: %w", err))
-	}
-	if latest := ms[len(ms)-1].Version; current > latest {
-		return fmt.Errorf("database schema is at version %d, newer than this binary's %d: run a newer handoffbot", current, latest)
+	applied, err := appliedChecksums(ctx, conn, ms)
+	if err != nil {
+		return done, err
 	}
 	for _, m := range ms {
-		if m.Version <= current {
+		if _, ok := applied[m.Version]; ok {
 			continue
 		}
 		if err := applyMigration(ctx, conn, m); err != nil {
-			return err
+			return done, err
 		}
-		log.Info("migration applied", "version", m.Version, "name", m.Name)
+		done.Files = append(done.Files, m.File())
 	}
-	return s.migrateJobs(ctx, log)
+	done.Jobs, err = s.migrateJobs(ctx)
+	return done, err
 }
 
-// migrateJobs brings River's tables up to date; it runs under our lock.
-func (s *DB) migrateJobs(ctx context.Context, log *slog.Logger) error {
-	m, err := rivermigrate.New(riverdatabasesql.New(s.db.DB), &rivermigrate.Config{Logger: log})
+// appliedChecksums reads what the database recorded and checks it against
+// the embedded files. A migration recorded before checksums were kept gets
+// its file's checksum now.
+func appliedChecksums(ctx context.Context, conn *sqlx.Conn, ms []Migration) (map[int]string, error) {
+	var rows []struct {
+		Version  int     `db:"version"`
+		Name     string  `db:"name"`
+		Checksum *string `db:"checksum"`
+	}
+	if err := conn.SelectContext(ctx, &rows, `SELECT version, name, checksum FROM schema_migrations ORDER BY version`); err != nil {
+		return nil, mapError(fmt.Errorf("migrate: read applied migrations: %w", err))
+	}
+	byVersion := map[int]Migration{}
+	for _, m := range ms {
+		byVersion[m.Version] = m
+	}
+	applied := map[int]string{}
+	for _, r := range rows {
+		m, ok := byVersion[r.Version]
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("the database has migration %04d_%s, which this binary does not: its schema is newer than this binary's, so run a newer handoffbot", r.Version, r.Name)
+		case r.Checksum == nil:
+			if _, err := conn.ExecContext(ctx, `UPDATE schema_migrations SET checksum = $2 WHERE version = $1`, r.Version, m.checksum()); err != nil {
+				return nil, mapError(fmt.Errorf("migrate: record checksum of %s: %w", m.File(), err))
+			}
+		case *r.Checksum != m.checksum():
+			return nil, fmt.Errorf("migration %s was changed after it was applied to this database: restore the file as it was, and put the change in a new migration", m.File())
+		}
+		applied[r.Version] = m.checksum()
+	}
+	return applied, nil
+}
+
+// migrateJobs brings River's tables up to date, under our lock, and says
+// which of its versions it applied. River's own log lines ("No migrations
+// to apply") are left out: Migrate's caller reports in one line.
+func (s *DB) migrateJobs(ctx context.Context) ([]int, error) {
+	quiet := slog.New(slog.DiscardHandler)
+	m, err := rivermigrate.New(riverdatabasesql.New(s.db.DB), &rivermigrate.Config{Logger: quiet})
 	if err != nil {
-		return fmt.Errorf("job queue migrations: %w", err)
+		return nil, fmt.Errorf("job queue migrations: %w", err)
 	}
 	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 	if err != nil {
-		return mapError(fmt.Errorf("job queue migrations: %w", err))
+		return nil, mapError(fmt.Errorf("job queue migrations: %w", err))
 	}
+	var versions []int
 	for _, v := range res.Versions {
-		log.Info("job queue migration applied", "version", v.Version)
+		versions = append(versions, v.Version)
 	}
-	return nil
+	return versions, nil
 }
 
 func applyMigration(ctx context.Context, conn *sqlx.Conn, m Migration) error {
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
-		return mapError(fmt.Errorf("migration %d: begin: %w", m.Version, err))
+		return mapError(fmt.Errorf("migration %s: begin: %w", m.File(), err))
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+		return fmt.Errorf("migration %s: %w", m.File(), err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
-		return mapError(fmt.Errorf("migration %d: record: %w", m.Version, err))
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`,
+		m.Version, m.Name, m.checksum()); err != nil {
+		return mapError(fmt.Errorf("migration %s: record: %w", m.File(), err))
 	}
 	if err := tx.Commit(); err != nil {
-		return mapError(fmt.Errorf("migration %d: commit: %w", m.Version, err))
+		return mapError(fmt.Errorf("migration %s: commit: %w", m.File(), err))
 	}
 	return nil
 }

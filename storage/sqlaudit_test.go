@@ -25,6 +25,7 @@ var queryArg = map[string]int{
 // package, each read and found safe.
 var reviewed = map[string]string{
 	"migrate.go m.sql": "the text of a migration file embedded in the binary (migrations/*.sql)",
+	"create.go `CREATE DATABASE `+pq.QuoteIdentifier(name)": "the database DATABASE_URL names, which the operator set, quoted with pq.QuoteIdentifier",
 }
 
 // reviewedOutside are the files outside storage/ allowed to run SQL, each

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"regexp"
 	"strings"
@@ -217,7 +215,7 @@ func seedAll(ctx context.Context, url string, seeds []Seed) error {
 	}
 	defer db.Close()
 	// The template is migrated already; this only checks it.
-	if err := db.Migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
 	for _, s := range seeds {

@@ -7,8 +7,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -64,6 +62,24 @@ func EmptyURL(t testing.TB) string {
 	return create(t, false)
 }
 
+// MissingURL names a database that does not exist yet on the test server,
+// for testing a first run; it is dropped when t ends if something created
+// it.
+func MissingURL(t testing.TB) string {
+	t.Helper()
+	setupOnce.Do(func() { setupErr = setup(context.Background()) })
+	if setupErr != nil {
+		t.Fatalf("storagetest: %v", setupErr)
+	}
+	name := fmt.Sprintf("%s%d_%d_%d", prefix, time.Now().Unix(), os.Getpid(), counter.Add(1))
+	t.Cleanup(func() {
+		if err := dropDatabase(context.Background(), name); err != nil {
+			t.Errorf("storagetest: %v", err)
+		}
+	})
+	return server.DatabaseURL(name)
+}
+
 func create(t testing.TB, fromTemplate bool) string {
 	t.Helper()
 	ctx := context.Background()
@@ -113,7 +129,7 @@ func setup(ctx context.Context) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if _, err := db.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate template: %w", err)
 	}
 	return nil
