@@ -38,7 +38,8 @@ type Rule struct {
 	RerouteOnBreach   int    // times to move on after an accept-SLA breach; 0: never
 	Fallback          Target // when nobody in Pool (or Person) can take it
 
-	when []*condition
+	when   []*condition
+	broken bool // a condition had errors: leave it out of the shadowing check
 }
 
 // Target is a fallback: a pool or a person; the zero Target is none.
@@ -182,7 +183,9 @@ func (p *parser) rule(n *yaml.Node, r *Rules, number int) *Rule {
 	}
 	what := fmt.Sprintf("rule %q", rule.Name)
 	if k := keys["when"]; k != nil {
+		before := len(p.problems)
 		rule.when = p.conditions(k, r, what)
+		rule.broken = len(p.problems) > before
 	}
 	p.ruleTarget(n, keys, r, rule, what)
 	p.ruleSettings(keys, rule, what)

@@ -86,7 +86,7 @@ func sorted(ps []Problem) []Problem {
 func (p *parser) checkReachable(r *Rules) {
 	for j, later := range r.List {
 		for _, earlier := range r.List[:j] {
-			if earlier.shadows(later) {
+			if !earlier.broken && !later.broken && earlier.shadows(later) {
 				p.problems = append(p.problems, Problem{Line: later.Line, Message: fmt.Sprintf(
 					"rule %q can never match: every lead it would take goes to rule %q (line %d) first; move it above that rule or narrow that rule",
 					later.Name, earlier.Name, earlier.Line)})
