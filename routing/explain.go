@@ -104,13 +104,16 @@ func (d Decision) how(slack bool) string {
 func Explain(m Match, d Decision) string {
 	var b strings.Builder
 	row := func(label, format string, args ...any) {
-		fmt.Fprintf(&b, "%-10s %s\n", label+":", fmt.Sprintf(format, args...))
+		if label != "" {
+			label += ":"
+		}
+		fmt.Fprintf(&b, "%-10s %s\n", label, fmt.Sprintf(format, args...))
 	}
 	row("Lead", "%s", describeLead(m.Lead))
 	for i, miss := range m.Misses {
 		label := ""
 		if i == 0 {
-			label = "Not"
+			label = "Missed"
 		}
 		row(label, "line %d %q: %s", miss.Line, miss.Rule, miss.Why)
 	}
