@@ -91,11 +91,13 @@ func turn(rule *Rule, seats []Seat, people map[string]Person, st State, s Snapsh
 	return res, nil
 }
 
-// accrue credits each away member with its share of this turn.
+// accrue credits each away member with its share of this turn, rounded
+// up to the thousandth so that three missed thirds make a whole handoff.
 func (res *turnResult) accrue(away []Seat, present int, limit int64) {
 	for _, seat := range away {
 		m := res.next.Members[seat.User]
-		m.Owed = min(m.Owed+int64(seat.Weight)*owedUnit/int64(present+seat.Weight), limit*owedUnit)
+		w, all := int64(seat.Weight), int64(present+seat.Weight)
+		m.Owed = min(m.Owed+(w*owedUnit+all-1)/all, limit*owedUnit)
 		res.next.Members[seat.User] = m
 	}
 }
