@@ -36,9 +36,12 @@ func ReadAccounts(name string, r io.Reader) ([]Account, error) {
 		return nil, csvError(name, err)
 	}
 	cols, problems := accountHeader(header)
+	if len(problems) > 0 {
+		return nil, &ParseError{File: name, Problems: problems}
+	}
 	var out []Account
 	seen := map[string]int{}
-	for len(problems) == 0 {
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -59,7 +62,7 @@ func ReadAccounts(name string, r io.Reader) ([]Account, error) {
 		out = append(out, a)
 	}
 	if len(problems) > 0 {
-		return nil, &ParseError{File: name, Problems: problems}
+		return nil, &ParseError{File: name, Problems: sorted(problems)}
 	}
 	return out, nil
 }

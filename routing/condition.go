@@ -259,8 +259,12 @@ func (p *parser) conditionValue(n *yaml.Node, r *Rules, c *condition, what strin
 	switch c.kind {
 	case kindEnum:
 		v := enumFold(s)
-		if (c.field == "direction" && !validDirection[v]) || (c.field == "priority" && !validPriority[v]) {
-			p.errorf(n, "%s: %q is not one of %s", where, s, map[string]string{"direction": "to_sales, to_marketing", "priority": "hot, warm, cold"}[c.field])
+		valid, names := validPriority, "hot, warm, cold"
+		if c.field == "direction" {
+			valid, names = validDirection, "to_sales, to_marketing"
+		}
+		if !valid[v] {
+			p.errorf(n, "%s: %q is not one of %s", where, s, names)
 		}
 		c.exact[v] = true
 	case kindText:

@@ -192,9 +192,9 @@ func (d *Decision) tryOwner(rule *Rule, l Lead, s Snapshot, exclude map[string]R
 	if !ok {
 		return errNoStatus(owner)
 	}
-	seat := Seat{User: owner}
-	if rule.Pool != nil {
-		seat = ownSeat(rule.Pool, s.Groups, owner)
+	seat, err := ownSeat(rule.Pool, s.Groups, owner)
+	if err != nil {
+		return err
 	}
 	if skip, skipped := rule.check(owner, p, seat, s.Now, exclude); skipped {
 		skip.AccountOwner = true
@@ -206,18 +206,21 @@ func (d *Decision) tryOwner(rule *Rule, l Lead, s Snapshot, exclude map[string]R
 }
 
 // ownSeat is the owner's seat in pool, for its caps; a bare seat (no caps)
-// if they have none there.
-func ownSeat(pool *Pool, groups map[string][]string, user string) Seat {
+// if they have none there or the rule names a person instead of a pool.
+func ownSeat(pool *Pool, groups map[string][]string, user string) (Seat, error) {
+	if pool == nil {
+		return Seat{User: user}, nil
+	}
 	seats, err := pool.Seats(groups)
 	if err != nil {
-		return Seat{User: user}
+		return Seat{}, fmt.Errorf("routing: %w", err)
 	}
 	for _, s := range seats {
 		if s.User == user {
-			return s
+			return s, nil
 		}
 	}
-	return Seat{User: user}
+	return Seat{User: user}, nil
 }
 
 // tryTarget offers the lead to a pool's rotation or to a named person.

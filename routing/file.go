@@ -26,10 +26,6 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 	p.problems = append(p.problems, Problem{Line: n.Line, Column: n.Column, Message: fmt.Sprintf(format, args...)})
 }
 
-func (p *parser) warnf(n *yaml.Node, format string, args ...any) {
-	p.warnings = append(p.warnings, Problem{Line: n.Line, Column: n.Column, Message: fmt.Sprintf(format, args...)})
-}
-
 // field is one key: value pair of a mapping.
 type field struct{ key, value *yaml.Node }
 
