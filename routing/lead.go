@@ -78,13 +78,14 @@ func ParseLeadJSON(data []byte) (Lead, error) {
 }
 
 // ParseLeadFlags reads a lead from command-line flags (--country DE
-// --employees 2500 …), for `handoffbot routing explain`. It returns the
-// arguments left after the flags; usage goes to out.
+// --employees 2500 …) or from one --json object, for `handoffbot routing
+// explain`. It returns the arguments left after the flags; usage goes to out.
 func ParseLeadFlags(args []string, out io.Writer) (Lead, []string, error) {
 	fs := flag.NewFlagSet("routing explain", flag.ContinueOnError)
 	fs.SetOutput(out)
 	var l Lead
-	var employees string
+	var employees, asJSON string
+	fs.StringVar(&asJSON, "json", "", "the lead as a JSON object with the field names below, instead of the field flags")
 	fs.StringVar(&l.Direction, "direction", "to_sales", "to_sales or to_marketing")
 	fs.StringVar(&l.Source, "source", "", "lead source, such as `web form`")
 	fs.StringVar(&l.Campaign, "campaign", "", "campaign name")
@@ -96,6 +97,13 @@ func ParseLeadFlags(args []string, out io.Writer) (Lead, []string, error) {
 	fs.StringVar(&l.Email, "email", "", "the lead's email address")
 	if err := fs.Parse(args); err != nil {
 		return Lead{}, nil, fmt.Errorf("lead flags: %w", err)
+	}
+	if asJSON != "" {
+		if fs.NFlag() > 1 {
+			return Lead{}, nil, errors.New("lead flags: give either --json or the field flags, not both")
+		}
+		l, err := ParseLeadJSON([]byte(asJSON))
+		return l, fs.Args(), err
 	}
 	if employees != "" {
 		n, err := parseCount(employees)

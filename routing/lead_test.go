@@ -19,7 +19,11 @@ func TestParseLeadFlags(t *testing.T) {
 	if l.Domain() != "acme.com" || l.AccountDomain() != "acme.com" {
 		t.Errorf("domain %q", l.Domain())
 	}
-	for _, bad := range [][]string{{"--employees", "many"}, {"--country", "UK"}, {"--priority", "urgent"}, {"--direction", "sales"}, {"--colour", "red"}} {
+	l, _, err = ParseLeadFlags([]string{"--json", `{"country":"FR","employees":12}`}, io.Discard)
+	if err != nil || l.Country != "FR" || *l.Employees != 12 {
+		t.Errorf("--json: %+v, %v", l, err)
+	}
+	for _, bad := range [][]string{{"--json", `{"country":"FR"}`, "--country", "DE"}, {"--employees", "many"}, {"--country", "UK"}, {"--priority", "urgent"}, {"--direction", "sales"}, {"--colour", "red"}} {
 		if _, _, err := ParseLeadFlags(bad, io.Discard); err == nil {
 			t.Errorf("%v: want an error", bad)
 		}
