@@ -12,9 +12,9 @@ import (
 // the rep who owns it: a colleague of an existing customer goes to that
 // rep first when a rule says account_owner_first.
 type Account struct {
-	Domain  string // lower-case, such as acme.com
-	Company string
-	Owner   string // Slack user ID
+	Domain  string `json:"domain"` // lower-case, such as acme.com
+	Company string `json:"company"`
+	Owner   string `json:"owner"` // Slack user ID
 }
 
 // accountColumns are the columns of an accounts CSV, in any order.

@@ -268,18 +268,7 @@ func (p *parser) conditionValue(n *yaml.Node, r *Rules, c *condition, what strin
 		}
 		c.exact[v] = true
 	case kindText:
-		v := fold(s)
-		pre, wild := strings.CutSuffix(v, "*")
-		switch {
-		case strings.Contains(pre, "*"):
-			p.errorf(n, "%s: %q: only a * at the end (a prefix) is understood", where, s)
-		case wild && pre == "":
-			p.errorf(n, "%s: a lone * matches every %s; leave the condition out instead", where, c.field)
-		case wild:
-			c.prefixes = append(c.prefixes, pre)
-		default:
-			c.exact[v] = true
-		}
+		p.textValue(n, s, c, where)
 	case kindCountry:
 		p.addCountry(n, r, c.exact, where)
 	case kindEmployees:
@@ -293,6 +282,22 @@ func (p *parser) conditionValue(n *yaml.Node, r *Rules, c *condition, what strin
 	}
 	c.shown = append(c.shown, s)
 	return len(p.problems) == before
+}
+
+// textValue reads free text, where a trailing * makes a prefix.
+func (p *parser) textValue(n *yaml.Node, s string, c *condition, where string) {
+	v := fold(s)
+	pre, wild := strings.CutSuffix(v, "*")
+	switch {
+	case strings.Contains(pre, "*"):
+		p.errorf(n, "%s: %q: only a * at the end (a prefix) is understood", where, s)
+	case wild && pre == "":
+		p.errorf(n, "%s: a lone * matches every %s; leave the condition out instead", where, c.field)
+	case wild:
+		c.prefixes = append(c.prefixes, pre)
+	default:
+		c.exact[v] = true
+	}
 }
 
 // employeesValue reads "unknown" or a head-count range.

@@ -10,12 +10,15 @@ import (
 // decision. Routing reads no clock and no database: everything that
 // changes over time arrives here, so a decision can be replayed and tested.
 type Person struct {
-	Open         int       // open handoffs they own (pending, accepted, contacted, qualified)
-	Today        int       // handoffs assigned to them so far today
-	Away         bool      // they said /handoff away
-	AwayUntil    time.Time // with Away: the moment they are back; zero: until they turn it off
-	Deactivated  bool      // their Slack account is deactivated
-	OutsideHours bool      // now is outside their working hours (the team's hours in their own time zone)
+	Open        int       // open handoffs they own (pending, accepted, contacted, qualified)
+	Today       int       // handoffs assigned to them so far today
+	Away        bool      // they said /handoff away
+	AwayUntil   time.Time // with Away: the moment they are back; zero: until they turn it off
+	Deactivated bool      // their Slack account is deactivated
+	// OutsideHours: now is outside their working hours, the team's
+	// BUSINESS_HOURS read in their own Slack time zone. With package
+	// businesstime: !businesstime.New(hours, holidays, theirZone).NextOpen(now).Equal(now).
+	OutsideHours bool
 }
 
 // Snapshot is the world as one decision sees it. The caller builds it
@@ -45,12 +48,13 @@ const (
 
 // Skip is one person passed over, with enough detail to say why in words.
 type Skip struct {
-	User         string
-	Reason       Reason
-	Until        time.Time // ReasonAway: back at; zero when open-ended
-	Count, Limit int       // capped: how many they have, of how many allowed
-	Pool         string    // the pool they were skipped in; "" for a named person
-	AccountOwner bool      // they were skipped as the account's owner
+	User         string    `json:"user"`
+	Reason       Reason    `json:"reason"`
+	Until        time.Time `json:"until,omitzero"`          // ReasonAway: back at; zero when open-ended
+	Count        int       `json:"count,omitempty"`         // capped: how many they have…
+	Limit        int       `json:"limit,omitempty"`         // …of how many allowed
+	Pool         string    `json:"pool,omitempty"`          // the pool they were skipped in; "" for a named person
+	AccountOwner bool      `json:"account_owner,omitempty"` // they were skipped as the account's owner
 }
 
 // Via says how the assignee was chosen.
@@ -66,21 +70,21 @@ const (
 )
 
 // Decision is where a lead went and why: what the assignment event
-// records and the one-line explanation shows.
+// records (it marshals to JSON for that) and the one-line explanation shows.
 type Decision struct {
-	Rule         string
-	Pool         string // the rule's pool; "" when the rule names a person
-	Assignee     string // "" when nobody could take it
-	Via          Via
-	From         string // the pool Assignee was picked from; "" otherwise
-	Account      *Account
-	OwnerNote    string // when the rule asks for the owner but none was used: why
-	Skipped      []Skip
-	FallbackUsed bool
-	Fallback     string // the rule's fallback, for explanations
-	Reroute      int    // NextOnBreach: which re-route this is (1-based)
-	RerouteLimit int    // NextOnBreach: the rule's limit
-	Escalate     bool   // NextOnBreach: no re-route; escalate as for any breach
+	Rule         string   `json:"rule"`
+	Pool         string   `json:"pool,omitempty"`     // the rule's pool; "" when the rule names a person
+	Assignee     string   `json:"assignee,omitempty"` // "" when nobody could take it
+	Via          Via      `json:"via"`
+	From         string   `json:"from,omitempty"` // the pool Assignee was picked from; "" otherwise
+	Account      *Account `json:"account,omitempty"`
+	OwnerNote    string   `json:"owner_note,omitempty"` // when the rule asks for the owner but none was used: why
+	Skipped      []Skip   `json:"skipped,omitempty"`
+	FallbackUsed bool     `json:"fallback_used,omitempty"`
+	Fallback     string   `json:"fallback,omitempty"`      // the rule's fallback, for explanations; "" when none
+	Reroute      int      `json:"reroute,omitempty"`       // NextOnBreach: which re-route this is (1-based)
+	RerouteLimit int      `json:"reroute_limit,omitempty"` // NextOnBreach: the rule's limit
+	Escalate     bool     `json:"escalate,omitempty"`      // NextOnBreach: no re-route; escalate as for any breach
 }
 
 // Outcome is a decision and the rotation states to store with it.
@@ -104,7 +108,10 @@ func Decide(m Match, s Snapshot) (Outcome, error) {
 	if rule == nil {
 		return Outcome{}, ErrNoRule
 	}
-	d := Decision{Rule: rule.Name, Via: ViaNobody, Fallback: rule.Fallback.String()}
+	d := Decision{Rule: rule.Name, Via: ViaNobody}
+	if !rule.Fallback.IsZero() {
+		d.Fallback = rule.Fallback.String()
+	}
 	states := startStates(rule, s)
 	exclude := map[string]Reason{}
 	if s.Creator != "" {

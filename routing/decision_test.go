@@ -1,7 +1,9 @@
 package routing
 
 import (
+	"encoding/json"
 	"maps"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +191,23 @@ func TestDecideNeedsEveryStatus(t *testing.T) {
 	}
 	if _, err := Decide(Match{}, Snapshot{}); err != ErrNoRule {
 		t.Errorf("Decide with no rule: %v", err)
+	}
+}
+
+// TestDecisionJSONRoundTrip: the decision is stored with the assignment
+// event and read back for /handoff routing and re-routes.
+func TestDecisionJSONRoundTrip(t *testing.T) {
+	d := Decision{Rule: "EMEA", Pool: "emea", Assignee: "U01A", Via: ViaRotation, From: "emea", Account: &Account{Domain: "a.com", Owner: "U01B"},
+		Skipped: []Skip{{User: "U01B", Reason: ReasonAway, Until: now, Pool: "emea", AccountOwner: true}, {User: "U01C", Reason: ReasonCappedOpen, Count: 3, Limit: 3}}}
+	data, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Decision
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, d) || back.Line() != d.Line() {
+		t.Errorf("round trip:\n%s\n%+v", data, back)
 	}
 }

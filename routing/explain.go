@@ -43,9 +43,14 @@ func (s Skip) Words() string {
 // Mon 7 Dec)". Names from the rules file are escaped.
 func (d Decision) Line() string {
 	var b strings.Builder
-	if d.Reroute > 0 {
+	switch {
+	case d.Escalate && d.RerouteLimit == 0:
+		return fmt.Sprintf("*%s* does not re-route after a breach: escalated", escape(d.Rule))
+	case d.Escalate && d.Reroute > d.RerouteLimit:
+		return fmt.Sprintf("*%s* re-routed it %d times already: escalated", escape(d.Rule), d.RerouteLimit)
+	case d.Reroute > 0:
 		fmt.Fprintf(&b, "Re-routed by *%s* after the accept SLA breach (%d of %d)", escape(d.Rule), d.Reroute, d.RerouteLimit)
-	} else {
+	default:
 		fmt.Fprintf(&b, "Routed by *%s*", escape(d.Rule))
 	}
 	switch {
@@ -158,7 +163,7 @@ func (d Decision) result() string {
 		s = "nobody to re-route to: escalate"
 	case d.Assignee == "":
 		s = "nobody available"
-		if d.Fallback != "none" {
+		if d.Fallback != "" {
 			s += " (the fallback, " + d.Fallback + ", could not take it either)"
 		}
 	default:

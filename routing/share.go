@@ -1,7 +1,5 @@
 package routing
 
-import "slices"
-
 // Share compares what one person received from a pool over a period with
 // what their weight entitles them to, for /handoff routing: the check a
 // manager makes that "twice the weight" really meant twice the leads.
@@ -34,5 +32,5 @@ func Shares(seats []Seat, counts map[string]int) []Share {
 		}
 		out = append(out, sh)
 	}
-	return slices.Clip(out)
+	return out
 }
