@@ -138,6 +138,28 @@ func (s *Server) checkQuery(b searchBody) string {
 type match struct {
 	id    string
 	props Props
+	key   sortKey
+}
+
+// sortKey is a value read once for sorting: as a number when the
+// property is a number or datetime, else as lower-case text.
+type sortKey struct {
+	set   bool
+	isNum bool
+	num   float64
+	text  string
+}
+
+func keyOf(p *Property, v string) sortKey {
+	if v == "" {
+		return sortKey{}
+	}
+	if p != nil && (p.Type == "datetime" || p.Type == "number") {
+		if n, ok := number(v); ok {
+			return sortKey{set: true, isNum: true, num: n}
+		}
+	}
+	return sortKey{set: true, text: strings.ToLower(v)}
 }
 
 // matches are the indexed contacts matching b, in its order (by id when
@@ -145,37 +167,43 @@ type match struct {
 // hold s.mu.
 func (s *Server) matches(b searchBody) []match {
 	now := s.now()
+	var sortBy *Property
+	if len(b.Sorts) == 1 {
+		sortBy = s.props[b.Sorts[0].PropertyName]
+	}
 	var out []match
 	for _, c := range s.contacts {
 		p, ok := c.indexed(now)
 		if ok && s.matchesGroups(p, b) && matchesQuery(p, b.Query) {
-			out = append(out, match{c.id, p})
+			m := match{id: c.id, props: p}
+			if sortBy != nil {
+				m.key = keyOf(sortBy, p[sortBy.Name])
+			}
+			out = append(out, m)
 		}
 	}
-	byID := func(a, b match) int { return cmp.Or(cmp.Compare(len(a.id), len(b.id)), cmp.Compare(a.id, b.id)) }
-	slices.SortFunc(out, byID)
-	if len(b.Sorts) == 1 {
-		so := b.Sorts[0]
-		typ := s.props[so.PropertyName]
-		slices.SortStableFunc(out, func(x, y match) int {
-			return compareSorted(typ, x.props[so.PropertyName], y.props[so.PropertyName], so.Direction == "DESCENDING")
-		})
-	}
+	desc := len(b.Sorts) == 1 && b.Sorts[0].Direction == "DESCENDING"
+	slices.SortFunc(out, func(x, y match) int {
+		return cmp.Or(compareKeys(x.key, y.key, desc), cmp.Compare(len(x.id), len(y.id)), cmp.Compare(x.id, y.id))
+	})
 	return out
 }
 
-// compareSorted orders two values of a property; unset values go last
-// either way (the fake's reading: HubSpot does not say).
-func compareSorted(p *Property, a, b string, desc bool) int {
+// compareKeys orders two sort keys; unset values go last either way
+// (the fake's reading: HubSpot does not say), ties fall to the id.
+func compareKeys(a, b sortKey, desc bool) int {
 	switch {
-	case a == "" && b == "":
+	case !a.set && !b.set:
 		return 0
-	case a == "":
+	case !a.set:
 		return 1
-	case b == "":
+	case !b.set:
 		return -1
 	}
-	c := compareValues(p, a, b)
+	c := strings.Compare(a.text, b.text)
+	if a.isNum && b.isNum {
+		c = cmp.Compare(a.num, b.num)
+	}
 	if desc {
 		return -c
 	}
