@@ -166,7 +166,7 @@ func TestSearchContacts(t *testing.T) {
 		FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{
 			{PropertyName: hubspot.EnteredProperty(mql), Operator: hubspot.OpGTE, Value: itoa(int(t0.Add(time.Minute).UnixMilli()))},
 		}}},
-		Sorts: []hubspot.Sort{{PropertyName: hubspot.EnteredProperty(mql), Direction: "DESCENDING"}},
+		Sorts:      []hubspot.Sort{{PropertyName: hubspot.EnteredProperty(mql), Direction: "DESCENDING"}},
 		Properties: []string{hubspot.EnteredProperty(mql)},
 		Limit:      2,
 	})
