@@ -22,6 +22,7 @@ type contact struct {
 type version struct {
 	visible time.Time
 	props   Props
+	cells   map[string]cell // numbers and datetimes, parsed
 }
 
 // timeFormat is how datetime properties come back: ISO 8601, milliseconds.
@@ -138,20 +139,33 @@ func (s *Server) write(c *contact, changes Props, at time.Time) {
 		}
 	}
 	c.props["lastmodifieddate"] = iso(now)
-	c.versions = append(c.versions, version{visible: now.Add(s.cfg.indexLag), props: maps.Clone(c.props)})
+	c.versions = append(c.versions, version{visible: now.Add(s.cfg.indexLag), props: maps.Clone(c.props), cells: s.cellsOf(c.props)})
 	for len(c.versions) > 1 && !c.versions[1].visible.After(now) {
 		c.versions = c.versions[1:] // a newer version is searchable: the older is gone
 	}
 }
 
-// indexed is what search sees of c at now, if anything yet.
-func (c *contact) indexed(now time.Time) (Props, bool) {
-	for i := len(c.versions) - 1; i >= 0; i-- {
-		if !c.versions[i].visible.After(now) {
-			return c.versions[i].props, true
+// cellsOf parses p's number and datetime values; callers hold s.mu.
+func (s *Server) cellsOf(p Props) map[string]cell {
+	cells := map[string]cell{}
+	for k, v := range p {
+		if d := s.props[k]; d != nil && (d.Type == "datetime" || d.Type == "number") {
+			if n, ok := number(v); ok {
+				cells[k] = cell{num: n, isNum: true}
+			}
 		}
 	}
-	return nil, false
+	return cells
+}
+
+// indexed is what search sees of c at now, if anything yet.
+func (c *contact) indexed(now time.Time) (version, bool) {
+	for i := len(c.versions) - 1; i >= 0; i-- {
+		if !c.versions[i].visible.After(now) {
+			return c.versions[i], true
+		}
+	}
+	return version{}, false
 }
 
 // validate checks values an API client writes: the property exists, is

@@ -17,7 +17,8 @@ var operators = []string{"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN",
 // Comparisons follow the property's type: datetimes and numbers compare
 // as numbers (a datetime filter value may be epoch milliseconds or an ISO
 // date), text case-insensitively.
-func matchesFilter(p *Property, v string, f searchFilter) bool {
+func matchesFilter(p *Property, v string, n cell, f searchFilter) bool {
+	c := func(x string) int { return n.compare(p, v, x) }
 	val := func() string {
 		if f.Value == nil {
 			return ""
@@ -30,9 +31,9 @@ func matchesFilter(p *Property, v string, f searchFilter) bool {
 	case "NOT_HAS_PROPERTY":
 		return v == ""
 	case "NEQ":
-		return v == "" || compareValues(p, v, val()) != 0
+		return v == "" || c(val()) != 0
 	case "NOT_IN":
-		return !slices.ContainsFunc(f.Values, func(x string) bool { return v != "" && compareValues(p, v, x) == 0 })
+		return !slices.ContainsFunc(f.Values, func(x string) bool { return v != "" && c(x) == 0 })
 	case "NOT_CONTAINS_TOKEN":
 		return !containsToken(v, val())
 	}
@@ -41,27 +42,44 @@ func matchesFilter(p *Property, v string, f searchFilter) bool {
 	}
 	switch f.Operator {
 	case "EQ":
-		return compareValues(p, v, val()) == 0
+		return c(val()) == 0
 	case "LT":
-		return compareValues(p, v, val()) < 0
+		return c(val()) < 0
 	case "LTE":
-		return compareValues(p, v, val()) <= 0
+		return c(val()) <= 0
 	case "GT":
-		return compareValues(p, v, val()) > 0
+		return c(val()) > 0
 	case "GTE":
-		return compareValues(p, v, val()) >= 0
+		return c(val()) >= 0
 	case "BETWEEN":
 		high := ""
 		if f.HighValue != nil {
 			high = *f.HighValue
 		}
-		return compareValues(p, v, val()) >= 0 && compareValues(p, v, high) <= 0
+		return c(val()) >= 0 && c(high) <= 0
 	case "IN":
-		return slices.ContainsFunc(f.Values, func(x string) bool { return compareValues(p, v, x) == 0 })
+		return slices.ContainsFunc(f.Values, func(x string) bool { return c(x) == 0 })
 	case "CONTAINS_TOKEN":
 		return containsToken(v, val())
 	}
 	return false
+}
+
+// cell is a number or datetime value read once, when it was written, so
+// a search over thousands of contacts does not parse dates per filter.
+type cell struct {
+	num   float64
+	isNum bool
+}
+
+// compare compares v (read as c) with a filter value x.
+func (c cell) compare(p *Property, v, x string) int {
+	if c.isNum {
+		if y, ok := number(x); ok {
+			return cmp.Compare(c.num, y)
+		}
+	}
+	return compareValues(p, v, x)
 }
 
 // compareValues compares a and b as values of p.

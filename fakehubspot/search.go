@@ -150,14 +150,12 @@ type sortKey struct {
 	text  string
 }
 
-func keyOf(p *Property, v string) sortKey {
+func keyOf(p *Property, v string, c cell) sortKey {
 	if v == "" {
 		return sortKey{}
 	}
-	if p != nil && (p.Type == "datetime" || p.Type == "number") {
-		if n, ok := number(v); ok {
-			return sortKey{set: true, isNum: true, num: n}
-		}
+	if c.isNum {
+		return sortKey{set: true, isNum: true, num: c.num}
 	}
 	return sortKey{set: true, text: strings.ToLower(v)}
 }
@@ -173,11 +171,11 @@ func (s *Server) matches(b searchBody) []match {
 	}
 	var out []match
 	for _, c := range s.contacts {
-		p, ok := c.indexed(now)
-		if ok && s.matchesGroups(p, b) && matchesQuery(p, b.Query) {
-			m := match{id: c.id, props: p}
+		v, ok := c.indexed(now)
+		if ok && s.matchesGroups(v, b) && matchesQuery(v.props, b.Query) {
+			m := match{id: c.id, props: v.props}
 			if sortBy != nil {
-				m.key = keyOf(sortBy, p[sortBy.Name])
+				m.key = keyOf(sortBy, v.props[sortBy.Name], v.cells[sortBy.Name])
 			}
 			out = append(out, m)
 		}
@@ -210,14 +208,14 @@ func compareKeys(a, b sortKey, desc bool) int {
 	return c
 }
 
-func (s *Server) matchesGroups(p Props, b searchBody) bool {
+func (s *Server) matchesGroups(v version, b searchBody) bool {
 	if len(b.FilterGroups) == 0 {
 		return true
 	}
 	for _, g := range b.FilterGroups {
 		all := true
 		for _, f := range g.Filters {
-			if !matchesFilter(s.props[f.PropertyName], p[f.PropertyName], f) {
+			if !matchesFilter(s.props[f.PropertyName], v.props[f.PropertyName], v.cells[f.PropertyName], f) {
 				all = false
 				break
 			}

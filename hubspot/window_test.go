@@ -18,6 +18,7 @@ func retrying(c *hubspot.Client, clock *fakehubspot.Clock, attempts uint) hubspo
 }
 
 func TestEnteredStageFindsTwelveThousandOnceInOrder(t *testing.T) {
+	t.Parallel() // the two largest accounts build in parallel
 	s, clock := mustFake(t)
 	const n = 12_000
 	want := map[string]bool{}
@@ -56,6 +57,7 @@ func TestEnteredStageFindsTwelveThousandOnceInOrder(t *testing.T) {
 }
 
 func TestEnteredStageWalksABulkImportAtOneInstant(t *testing.T) {
+	t.Parallel() // the two largest accounts build in parallel
 	s, clock := mustFake(t, fakehubspot.WithSearchRateLimit(0))
 	const n = 10_050
 	for i := range n {
