@@ -3,6 +3,7 @@ module github.com/handoffbot/handoffbot
 go 1.26.0
 
 require (
+	github.com/avast/retry-go/v4 v4.7.0
 	github.com/go-analyze/charts v0.6.4
 	github.com/gorilla/websocket v1.5.3
 	github.com/jmoiron/sqlx v1.4.0
@@ -19,7 +20,6 @@ require (
 )
 
 require (
-	github.com/avast/retry-go/v4 v4.7.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect

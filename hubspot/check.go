@@ -66,7 +66,9 @@ func Check(ctx context.Context, c *Client, cfg CheckConfig) Report {
 	k.scopes(ctx)
 	k.lifecycle(ctx)
 	k.leadStatus(ctx)
-	k.property(ctx, PropOwner, "the contact owner property")
+	if _, ok := k.property(ctx, PropOwner, "the contact owner"); ok {
+		k.pass("HubSpot contact property %s", PropOwner)
+	}
 	k.owners(ctx)
 	return k.r
 }
