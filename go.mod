@@ -4,7 +4,6 @@ go 1.26.0
 
 require (
 	github.com/avast/retry-go/v4 v4.7.0
-	github.com/cenkalti/backoff/v5 v5.0.3
 	github.com/go-analyze/charts v0.6.4
 	github.com/gorilla/websocket v1.5.3
 	github.com/jmoiron/sqlx v1.4.0

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cenkalti/backoff/v5"
+	"github.com/avast/retry-go/v4"
 	"github.com/slack-go/slack"
 
 	"github.com/handoffbot/handoffbot/domain"
@@ -136,14 +136,12 @@ func (d *Deliverer) run(ctx context.Context, channel string, r *sending) (domain
 // one bad message never blocks a channel.
 func (d *Deliverer) deliverOne(ctx context.Context, m domain.Outgoing) (*domain.Posted, time.Duration, error) {
 	log := d.log.With("outbox_id", m.ID, "channel", m.Channel, "handoff_id", m.HandoffID, "purpose", m.Purpose)
-	p, err := backoff.Retry(ctx, func() (domain.Posted, error) {
-		p, err := d.send(ctx, &m)
-		if err != nil && transient(err) {
+	p, err := retry.DoWithData(func() (domain.Posted, error) { return d.send(ctx, &m) },
+		retry.Context(ctx), retry.Attempts(quickTries), retry.LastErrorOnly(true), retry.RetryIf(transient),
+		retry.Delay(200*time.Millisecond), retry.DelayType(retry.BackOffDelay),
+		retry.OnRetry(func(_ uint, err error) {
 			log.WarnContext(ctx, "message delivery failed; trying again", "error", err)
-			return p, err
-		}
-		return p, backoff.Permanent(err)
-	}, backoff.WithBackOff(quickRetries()), backoff.WithMaxTries(quickTries), backoff.WithMaxElapsedTime(0))
+		}))
 	if err == nil {
 		return &p, 0, d.out.MarkSent(ctx, m.ID, p.TS, d.now())
 	}
@@ -164,17 +162,10 @@ func (d *Deliverer) deliverOne(ctx context.Context, m domain.Outgoing) (*domain.
 	return nil, 0, fmt.Errorf("deliver %s to %s: %w", m.Purpose, m.Channel, err)
 }
 
-// quickTries bounds the tries of one message in one delivery: a blip of
-// Slack's passes within them; an outage is left to the job's backoff.
+// quickTries bounds the tries of one message in one delivery, 200 ms then
+// 400 ms apart: a blip of Slack's passes within them; an outage is left to
+// the job's backoff.
 const quickTries = 3
-
-// quickRetries waits about 200 ms, then 400 ms, between quick tries.
-func quickRetries() backoff.BackOff {
-	b := backoff.NewExponentialBackOff()
-	b.InitialInterval = 200 * time.Millisecond
-	b.Multiplier = 2
-	return b
-}
 
 // transient says Slack failed in a way that may pass if tried again soon:
 // a 5xx, a network failure, or one of Slack's own "try again" errors.
