@@ -29,9 +29,10 @@ func digestCmd(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	client := bot.NewClient(bot.ClientOptions{AppToken: e.Config.AppToken, BotToken: e.Config.BotToken, APIURL: e.Config.APIURL}, e.Log)
+	slackOpts := bot.ClientOptions{AppToken: e.Config.AppToken, BotToken: e.Config.BotToken, APIURL: e.Config.APIURL}
+	client := bot.NewClient(slackOpts, e.Log)
 	now := e.Clock.Now
-	deliverer := delivery.NewDeliverer(db, &client.Client, handlers.Cards{Now: now}, e.Log, now)
+	deliverer := delivery.NewDeliverer(db, bot.NewOutboxClient(slackOpts, e.Log), handlers.Cards{Now: now}, e.Log, now)
 	app := handlers.New(handlers.Deps{Slack: &client.Client, Store: db, Courier: deliverer, Settings: settings(e.Config),
 		Log: e.Log, Now: now, Feedback: db, Alignment: db, Digests: db})
 	week := app.LastWeek(now())

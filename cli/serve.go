@@ -75,12 +75,13 @@ func Assemble(ctx context.Context, e Env) (*Bot, error) {
 // interfaces it declares.
 func wire(e Env, db *storage.DB) (*Bot, error) {
 	m := metrics.New(db)
-	client := bot.NewClient(bot.ClientOptions{
+	slackOpts := bot.ClientOptions{
 		AppToken: e.Config.AppToken, BotToken: e.Config.BotToken, APIURL: e.Config.APIURL,
 		Transport: m.Transport(nil),
-	}, e.Log)
+	}
+	client := bot.NewClient(slackOpts, e.Log)
 	now := e.Clock.Now
-	deliverer := delivery.NewDeliverer(db, &client.Client, handlers.Cards{Now: now}, e.Log, now)
+	deliverer := delivery.NewDeliverer(db, bot.NewOutboxClient(slackOpts, e.Log), handlers.Cards{Now: now}, e.Log, now)
 	app := handlers.New(handlers.Deps{
 		Slack: &client.Client, Store: db, Courier: deliverer, Settings: settings(e.Config),
 		Log: e.Log, Now: now, OnSLABreach: m.SLABreached,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/handoffbot/handoffbot/bot"
 	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/fakeslack"
 	"github.com/handoffbot/handoffbot/handlers"
@@ -42,9 +43,9 @@ func eventually(cond func() bool) bool {
 	return true
 }
 
-// newSlack is a Web API client of fs, as the bot builds it.
+// newSlack is the outbox's Web API client of fs, as the bot builds it.
 func newSlack(fs *fakeslack.Server) *slack.Client {
-	return slack.New(fs.BotToken(), slack.OptionAPIURL(fs.APIURL()))
+	return bot.NewOutboxClient(bot.ClientOptions{BotToken: fs.BotToken(), APIURL: fs.APIURL()}, slog.New(slog.DiscardHandler))
 }
 
 // courier is the background delivery (River queue and Deliverer) against a
@@ -54,9 +55,9 @@ type courier struct {
 	db    *storage.DB
 }
 
-func startCourier(t *testing.T) *courier {
+func startCourier(t *testing.T, opts ...fakeslack.Option) *courier {
 	t.Helper()
-	fs, err := fakeslack.New()
+	fs, err := fakeslack.New(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,4 +229,142 @@ func TestMessageThatReachedSlackBeforeACrashIsNotResent(t *testing.T) {
 		t.Errorf("message still waiting: %v", err)
 	}
 	fs.ExpectNothingElse(t) // no second copy
+}
+
+// Slack took the post but its answer was lost (a 502 from its edge): the
+// sender's next try looks in the channel's history, finds the message by
+// its tag, and records it as sent. One message in Slack, one outbox row
+// sent, and slack-go never re-sent the post on its own.
+func TestPostAcceptedButAnswered502IsPostedOnce(t *testing.T) {
+	t.Parallel()
+	c := startCourier(t)
+	c.slack.Fault("chat.postMessage", fakeslack.Fault{Times: 1, Applied: true, Status: http.StatusBadGateway})
+	c.enqueue(t, domain.Message{Channel: channel, Text: "Handoff to Sales: Dana Scully", Purpose: "test"})
+	c.slack.Channel(channel).ExpectMessage(t, "Dana Scully")
+	var sent, waiting int
+	if !eventually(func() bool {
+		err := c.db.SQL().QueryRow(`SELECT count(*) FILTER (WHERE sent_at IS NOT NULL), count(*) FILTER (WHERE sent_at IS NULL)
+			FROM outbox`).Scan(&sent, &waiting)
+		return err == nil && sent == 1
+	}) {
+		t.Fatalf("outbox rows sent %d, waiting %d", sent, waiting)
+	}
+	if ok, failed := posts(c.slack); ok+failed != 1 {
+		t.Errorf("chat.postMessage called %d times (%d answered ok), want the one that reached Slack", ok+failed, ok)
+	}
+	if n := len(c.slack.Calls("conversations.history")); n == 0 {
+		t.Error("the retry posted without looking in the history first")
+	}
+	c.slack.ExpectNothingElse(t)
+}
+
+// A try that reached Slack is found however busy the channel has been
+// since: the look-up pages through everything posted after the try.
+func TestEarlierTryIsFoundInABusyChannel(t *testing.T) {
+	t.Parallel()
+	fs, err := fakeslack.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fs.Close)
+	fs.AddUser(fakeslack.User{ID: alice, Name: "alice"})
+	fs.AddChannel(fakeslack.Channel{ID: channel, Name: "general", BotIsMember: true, Members: []string{alice}})
+	db := storagetest.New(t)
+	ctx := context.Background()
+	if err := db.Enqueue(ctx, domain.Message{Channel: channel, Text: "The card", Purpose: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := db.NextOutgoing(ctx, channel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkTrying(ctx, m.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	api := newSlack(fs)
+	tag := slack.SlackMetadata{EventType: outboxEvent, EventPayload: map[string]any{"outbox_id": strconv.FormatInt(m.ID, 10)}}
+	if _, _, err := api.PostMessageContext(ctx, channel, slack.MsgOptionText("The card", false), slack.MsgOptionMetadata(tag)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 450 { // more than two pages of history after it
+		if _, _, err := api.PostMessageContext(ctx, channel, slack.MsgOptionText(fmt.Sprintf("chatter %d", i), false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := NewDeliverer(db, api, handlers.Cards{Now: time.Now}, slog.New(slog.DiscardHandler), time.Now)
+	if _, err := d.Deliver(ctx, channel); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fs.Channel(channel).Messages()); n != 451 {
+		t.Errorf("%d messages in the channel, want 451: the card was posted again", n)
+	}
+	if n := len(fs.Calls("conversations.history")); n < 3 {
+		t.Errorf("%d history pages read; the tag was past the first two", n)
+	}
+}
+
+// Slack's 429 ends the sender's turn at once, with the wait it asked for:
+// the channel's lock and the process's sender slot are not held through
+// Retry-After while other channels wait for a slot.
+func TestRateLimitEndsTheTurnWithoutWaiting(t *testing.T) {
+	t.Parallel()
+	fs, err := fakeslack.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fs.Close)
+	fs.AddChannel(fakeslack.Channel{ID: channel, Name: "general", BotIsMember: true})
+	fs.Fault("chat.postMessage", fakeslack.Fault{RetryAfter: 30 * time.Second})
+	db := storagetest.New(t)
+	ctx := context.Background()
+	if err := db.Enqueue(ctx, domain.Message{Channel: channel, Text: "waits", Purpose: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	d := NewDeliverer(db, newSlack(fs), handlers.Cards{Now: time.Now}, slog.New(slog.DiscardHandler), time.Now)
+	got, err := d.Deliver(ctx, channel)
+	if err != nil || got.Later != 30*time.Second {
+		t.Fatalf("Deliver = %+v, %v; want Later 30s", got, err)
+	}
+	if n := len(fs.Calls("chat.postMessage")); n != 1 {
+		t.Errorf("%d posts in the turn; a 429 must end it after one", n)
+	}
+	if got := len(d.senders.slots); got != 0 {
+		t.Errorf("%d sender slots still held", got)
+	}
+}
+
+// Slack's per-channel posting limit (about one a second): a throttled
+// channel keeps its messages in order and loses none, and a channel
+// beside it is not held up by it.
+func TestThrottledChannelKeepsOrderOthersUnaffected(t *testing.T) {
+	t.Parallel()
+	c := startCourier(t, fakeslack.WithPostingLimit())
+	c.slack.AddChannel(fakeslack.Channel{ID: "CQUIET", Name: "quiet", BotIsMember: true})
+	var msgs []domain.Message
+	for i := range 7 {
+		msgs = append(msgs, domain.Message{Channel: channel, Text: fmt.Sprintf("busy %d", i), Purpose: "test"})
+	}
+	c.enqueue(t, msgs...)
+	c.enqueue(t, domain.Message{Channel: "CQUIET", Text: "quiet one", Purpose: "test"})
+	c.slack.Channel("CQUIET").ExpectMessage(t, "quiet one")
+	for i := range 7 {
+		c.slack.Channel(channel).ExpectMessage(t, fmt.Sprintf("busy %d", i))
+	}
+	var got []string
+	for _, m := range c.slack.Channel(channel).Messages() {
+		got = append(got, m.Text())
+	}
+	if want := "busy 0,busy 1,busy 2,busy 3,busy 4,busy 5,busy 6"; strings.Join(got, ",") != want {
+		t.Errorf("order %v, want %s", got, want)
+	}
+	limited := 0
+	for _, call := range c.slack.Calls("chat.postMessage") {
+		if call.Status == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Error("Slack never throttled the busy channel: the test shows nothing")
+	}
+	c.slack.ExpectNothingElse(t)
 }
