@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/logging"
 	"github.com/handoffbot/handoffbot/metrics"
 )
@@ -82,6 +83,9 @@ type job struct {
 	// user on the modal, or plainly when msg is empty. It reports whether it
 	// acked. Nil for envelopes acked on arrival.
 	settle func(msg string) bool
+	// ackAfter, for events, acks only once the event was handled: one the
+	// bot could not handle is left for Slack to deliver again.
+	ackAfter bool
 }
 
 // dispatch acks what can be acked at once, then schedules the work. When
@@ -112,8 +116,9 @@ func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) {
 			r.opts.Metrics.Handled(req.EnvelopeID, kind, time.Now(), metrics.OutcomeBusy)
 			return
 		}
-		r.ack(req.EnvelopeID, nil)
-		j = r.eventJob(data)
+		if j = r.eventJob(data); j == nil {
+			r.ack(req.EnvelopeID, nil) // nothing handles it: nothing to deliver again
+		}
 	}
 	if j == nil {
 		r.opts.Metrics.Ignored(req.EnvelopeID, kind)
@@ -135,35 +140,88 @@ func (r *Runtime) work(base context.Context, j *job) {
 	ctx, cancel := context.WithTimeout(base, r.opts.HandlerTimeout)
 	defer cancel()
 	ctx = logging.WithScope(logging.With(ctx, "envelope_id", j.envelopeID, "user", j.to.userID, "channel", j.to.channelID))
-	defer func() {
-		if p := recover(); p != nil {
-			outcome = metrics.OutcomePanic
-			r.log.ErrorContext(ctx, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			msg := fmt.Sprintf("Something went wrong on our side (ref %s). Please try again.", ref(j.envelopeID))
-			if j.settle == nil || !j.settle(msg) {
-				r.tell(ctx, j.to, msg)
-			}
-		}
-	}()
-	first, err := r.keys.ClaimKey(ctx, j.key)
-	if err != nil {
-		r.log.WarnContext(ctx, "idempotency claim failed; handling anyway", "error", err)
-		first = true
-	}
-	if !first {
-		outcome = metrics.OutcomeDuplicate
-		r.log.InfoContext(ctx, "duplicate delivery ignored", "key", j.key)
-		if j.settle != nil {
-			j.settle("")
-		}
+	defer r.recoverPanic(ctx, j, &outcome)
+	if !r.claim(ctx, j, &outcome) {
 		return
 	}
-	if err := j.run(ctx); err != nil {
-		outcome = metrics.OutcomeOf(err)
-		if rerr := r.keys.ReleaseKey(context.WithoutCancel(ctx), j.key); rerr != nil {
+	err := j.run(ctx)
+	r.finish(ctx, j, err, &outcome)
+}
+
+// claim takes j's idempotency key and reports whether to handle it. A
+// redelivery of something handled is acknowledged and dropped; one being
+// handled right now is dropped unacknowledged (an event then comes again).
+// An event whose key cannot be claimed (the database is down) is left
+// unacknowledged for Slack to deliver again; anything else is handled
+// anyway, since the person is waiting and Slack will not send it again.
+func (r *Runtime) claim(ctx context.Context, j *job, outcome *string) bool {
+	c, err := r.keys.ClaimKey(ctx, j.key)
+	switch {
+	case err != nil && j.ackAfter:
+		*outcome = metrics.OutcomeError
+		r.log.WarnContext(ctx, "cannot claim the event; left for Slack to deliver again", "error", err)
+		return false
+	case err != nil:
+		r.log.WarnContext(ctx, "idempotency claim failed; handling anyway", "error", err)
+		return true
+	case c == domain.ClaimNew:
+		return true
+	}
+	*outcome = metrics.OutcomeDuplicate
+	r.log.InfoContext(ctx, "duplicate delivery ignored", "key", j.key, "still_running", c == domain.ClaimBusy)
+	if c == domain.ClaimDone && j.ackAfter {
+		r.ack(j.envelopeID, nil)
+	}
+	if j.settle != nil {
+		j.settle("")
+	}
+	return false
+}
+
+// finish records how j's handling ended. An event is acknowledged only now
+// that it was handled; one that failed because a dependency is down (the
+// database) is released and left unacknowledged, so Slack delivers it
+// again (after one and five minutes) and it is handled then.
+func (r *Runtime) finish(ctx context.Context, j *job, err error, outcome *string) {
+	ctx = context.WithoutCancel(ctx)
+	if err != nil && domain.ErrorCode(err) == domain.EUNAVAIL {
+		*outcome = metrics.OutcomeOf(err)
+		if rerr := r.keys.ReleaseKey(ctx, j.key); rerr != nil {
 			r.log.WarnContext(ctx, "release idempotency key", "error", rerr)
 		}
+		if j.ackAfter {
+			r.log.WarnContext(ctx, "event not handled; left for Slack to deliver again", "error", err)
+			return
+		}
 		r.fail(ctx, j, err)
+		return
+	}
+	if ferr := r.keys.FinishKey(ctx, j.key); ferr != nil {
+		r.log.WarnContext(ctx, "mark idempotency key handled", "error", ferr)
+	}
+	if j.ackAfter {
+		r.ack(j.envelopeID, nil)
+	}
+	if err != nil {
+		*outcome = metrics.OutcomeOf(err)
+		r.fail(ctx, j, err)
+	}
+}
+
+// recoverPanic turns a handler's panic into an answer to the person.
+func (r *Runtime) recoverPanic(ctx context.Context, j *job, outcome *string) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	*outcome = metrics.OutcomePanic
+	r.log.ErrorContext(ctx, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	if j.ackAfter {
+		r.ack(j.envelopeID, nil) // it would only panic again
+	}
+	msg := fmt.Sprintf("Something went wrong on our side (ref %s). Please try again.", ref(j.envelopeID))
+	if j.settle == nil || !j.settle(msg) {
+		r.tell(ctx, j.to, msg)
 	}
 }
 

@@ -203,6 +203,6 @@ func (r *Runtime) eventJob(e slackevents.EventsAPIEvent) *job {
 	}
 	// Events are not answered when they fail: the person did not ask the
 	// bot anything (a thread reply, opening App Home), so the failure is
-	// only logged.
-	return &job{key: "event:" + cb.EventID, run: func(ctx context.Context) error { return h(ctx, ev) }}
+	// only logged. They are acked once handled (dispatch.go: finish).
+	return &job{key: "event:" + cb.EventID, ackAfter: true, run: func(ctx context.Context) error { return h(ctx, ev) }}
 }

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/metrics"
 	"github.com/slack-go/slack/socketmode"
 )
@@ -18,8 +19,11 @@ import (
 // Keys remembers which envelopes and events were handled, in the database,
 // so a redelivery (or the same envelope reaching another replica) acts once.
 type Keys interface {
-	// ClaimKey reports false if key was claimed before.
-	ClaimKey(ctx context.Context, key string) (bool, error)
+	// ClaimKey claims key before its handling starts and says whether it
+	// is new, handled already, or being handled by another delivery.
+	ClaimKey(ctx context.Context, key string) (domain.Claim, error)
+	// FinishKey marks a claimed key handled.
+	FinishKey(ctx context.Context, key string) error
 	// ReleaseKey drops a claim whose handling failed, so a redelivery retries.
 	ReleaseKey(ctx context.Context, key string) error
 }

@@ -69,16 +69,16 @@ func start(t *testing.T, router *Router) *harness {
 	return startWith(t, router, Options{Workers: 4, DrainTimeout: 5 * time.Second})
 }
 
-func startWith(t *testing.T, router *Router, opts Options) *harness {
+func startWith(t *testing.T, router *Router, opts Options, slackOpts ...fakeslack.Option) *harness {
 	t.Helper()
-	return startOn(t, storagetest.New(t), router, opts)
+	return startOn(t, storagetest.New(t), router, opts, slackOpts...)
 }
 
 // startOn is startWith on db; with opts.Metrics, the client's Web API
 // calls go through the metrics' transport.
-func startOn(t *testing.T, db *storage.DB, router *Router, opts Options) *harness {
+func startOn(t *testing.T, db *storage.DB, router *Router, opts Options, slackOpts ...fakeslack.Option) *harness {
 	t.Helper()
-	fs, err := fakeslack.New()
+	fs, err := fakeslack.New(slackOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,6 +228,42 @@ func TestRedeliveredEnvelopeIsHandledOnce(t *testing.T) {
 	h.stop() // drains: both deliveries have been handled or skipped
 	if n := calls.Load(); n != 1 {
 		t.Errorf("handler ran %d times for one envelope delivered twice", n)
+	}
+}
+
+// An event whose handling fails because a dependency is down (the
+// database) is not acknowledged: Slack delivers it again and it is handled
+// then, once. One that succeeds is acknowledged only after its handler.
+func TestEventIsAckedOnlyOnceHandled(t *testing.T) {
+	var calls atomic.Int32
+	handler := func(context.Context, handlers.Event) error {
+		if calls.Add(1) == 1 {
+			return domain.Errorf(domain.EUNAVAIL, "The database is not answering right now.")
+		}
+		return nil
+	}
+	h := startWith(t, &Router{Events: map[string]EventHandler{"app_mention": handler}},
+		Options{Workers: 4, DrainTimeout: 5 * time.Second}, fakeslack.WithRedeliverySchedule(0, 0))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	d, err := h.slack.SendEvent(ctx, "EvMENTION1", map[string]any{"type": "app_mention", "user": alice, "channel": channel, "text": "<@UBOT> stats", "ts": "1.000100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fake delivers an event again only when it was not acknowledged.
+	attempts, err := d.WaitAttempts(ctx, 2)
+	if err != nil {
+		t.Fatalf("the failed event was not delivered again: %v", err)
+	}
+	if _, err := attempts[1].WaitAck(ctx); err != nil {
+		t.Errorf("the second delivery, handled, was not acknowledged: %v", err)
+	}
+	h.stop()
+	if n := calls.Load(); n != 2 {
+		t.Errorf("handler ran %d times, want the failure and the retry", n)
+	}
+	if len(d.Attempts()) != 2 {
+		t.Errorf("%d deliveries, want 2: the handled one must stop Slack's retries", len(d.Attempts()))
 	}
 }
 

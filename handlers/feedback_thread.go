@@ -338,7 +338,9 @@ func (a *App) resolve(ctx context.Context, act Action, id int64, what string) er
 // FeedbackMessage listens to the feedback channel: a person's reply in a
 // feedback thread is recorded once (keyed by its ts, so a redelivered
 // event counts once), and the first reply from marketing acknowledges the
-// item. Bots (this one included), edits and other subtypes, other channels
+// item. When the database is down the reply fails with EUNAVAIL and the
+// runtime leaves the event unacknowledged: Slack delivers it again after a
+// minute, and after five, and it is recorded then. Bots (this one included), edits and other subtypes, other channels
 // and top-level messages are ignored; a reply also sent to the channel
 // (thread_broadcast) is still a reply.
 func (a *App) FeedbackMessage(ctx context.Context, e Event) error {
@@ -360,7 +362,7 @@ func (a *App) FeedbackMessage(ctx context.Context, e Event) error {
 			c := a.feedbackChange(ctx, f, domain.FeedbackAcknowledged, e.UserID, at, "")
 			r.Acknowledge = &c
 		case domain.ErrorCode(err) != domain.EFORBIDDEN:
-			return err // the team could not be read: fail, so that Slack's redelivery tries again
+			return err // the team could not be read; a dependency down (EUNAVAIL) leaves the event for Slack to send again
 		}
 	}
 	out, err := a.feedback.RecordFeedbackReply(ctx, r)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/storage"
 	"github.com/handoffbot/handoffbot/storage/storagetest"
 )
@@ -152,22 +153,30 @@ func TestMigrationStatusOnEmptyDatabaseListsAllPending(t *testing.T) {
 	}
 }
 
-func TestClaimKeyOnce(t *testing.T) {
+// A claim is new once; while its handling runs a redelivery finds it
+// busy, once finished done; a released claim is new again, and so is one
+// left unfinished longer than staleClaim (its process died).
+func TestClaimKeyLifecycle(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.New(t)
-	first, err := db.ClaimKey(ctx, "event:Ev1")
-	if err != nil || !first {
-		t.Fatalf("first claim = %v, %v; want true", first, err)
+	claim := func(want domain.Claim) {
+		t.Helper()
+		if got, err := db.ClaimKey(ctx, "event:Ev1"); err != nil || got != want {
+			t.Fatalf("claim = %v, %v; want %v", got, err, want)
+		}
 	}
-	again, err := db.ClaimKey(ctx, "event:Ev1")
-	if err != nil || again {
-		t.Fatalf("second claim = %v, %v; want false", again, err)
-	}
+	claim(domain.ClaimNew)
+	claim(domain.ClaimBusy)
 	if err := db.ReleaseKey(ctx, "event:Ev1"); err != nil {
 		t.Fatal(err)
 	}
-	retry, err := db.ClaimKey(ctx, "event:Ev1")
-	if err != nil || !retry {
-		t.Fatalf("claim after release = %v, %v; want true", retry, err)
+	claim(domain.ClaimNew)
+	if _, err := db.SQL().ExecContext(ctx, `UPDATE processed_keys SET received_at = now() - interval '1 minute'`); err != nil {
+		t.Fatal(err)
 	}
+	claim(domain.ClaimNew) // stale: taken over
+	if err := db.FinishKey(ctx, "event:Ev1"); err != nil {
+		t.Fatal(err)
+	}
+	claim(domain.ClaimDone)
 }
