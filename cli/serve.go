@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -46,6 +47,7 @@ type Bot struct {
 	endpoint endpoint
 	digest   queue.DigestSchedule
 	db       *storage.DB
+	listener *pgxpool.Pool // River's LISTEN connection
 	config   *config.Config
 	clock    func() time.Time
 	log      *slog.Logger
@@ -62,8 +64,14 @@ func Assemble(ctx context.Context, e Env) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := wire(e, db)
+	listener, err := storage.ListenPool(ctx, e.Config.DatabaseURL)
 	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	b, err := wire(e, db, listener)
+	if err != nil {
+		listener.Close()
 		db.Close()
 		return nil, err
 	}
@@ -73,7 +81,7 @@ func Assemble(ctx context.Context, e Env) (*Bot, error) {
 // wire builds the bot's parts on db: the application in the middle, the
 // Slack runtime and the job queue around it, each only through the small
 // interfaces it declares.
-func wire(e Env, db *storage.DB) (*Bot, error) {
+func wire(e Env, db *storage.DB, listener *pgxpool.Pool) (*Bot, error) {
 	m := metrics.New(db)
 	slackOpts := bot.ClientOptions{
 		AppToken: e.Config.AppToken, BotToken: e.Config.BotToken, APIURL: e.Config.APIURL,
@@ -89,12 +97,12 @@ func wire(e Env, db *storage.DB) (*Bot, error) {
 	})
 	digest := queue.DigestSchedule{Schedule: e.Config.Schedule, Location: e.Config.Location}
 	q, err := queue.New(db.SQL(), queue.Workers{Deliverer: deliverer, Store: db, SLA: app, Digest: app}, e.Log,
-		queue.Options{Digest: digest, Time: riverTime(e.Clock)})
+		queue.Options{Digest: digest, Time: riverTime(e.Clock), Listener: listener})
 	if err != nil {
 		return nil, err
 	}
 	rt := bot.New(client, bot.Routes(app), db, e.Log, bot.Options{DrainTimeout: 6 * time.Second, Metrics: m})
-	return &Bot{runtime: rt, queue: q, endpoint: newEndpoint(e, db, rt, m), digest: digest, db: db, config: e.Config, clock: now, log: e.Log}, nil
+	return &Bot{runtime: rt, queue: q, endpoint: newEndpoint(e, db, rt, m), digest: digest, db: db, listener: listener, config: e.Config, clock: now, log: e.Log}, nil
 }
 
 // The store is what each part asks of it, checked at compile time.
@@ -147,6 +155,7 @@ func (b *Bot) Run(ctx context.Context) error {
 
 // Close releases the database.
 func (b *Bot) Close() error {
+	b.listener.Close()
 	return b.db.Close()
 }
 

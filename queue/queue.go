@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/rivertype"
@@ -16,9 +17,13 @@ import (
 
 // Options tune the background job queue; zero values take defaults.
 type Options struct {
-	// PollInterval is how often each process looks for due jobs (default
-	// 200 ms: River's database/sql driver cannot LISTEN, so it polls).
+	// PollInterval is how often each process looks for due jobs besides
+	// being told of new ones (default 1 s with a Listener, 200 ms without).
 	PollInterval time.Duration
+	// Listener, when set, is a pool River takes one connection from to
+	// LISTEN: a job inserted now (a delivery, a webhook) is worked now,
+	// not at the next poll. Nil polls only.
+	Listener *pgxpool.Pool
 	// SweepInterval is how often undelivered messages are rescheduled
 	// (default 10 s).
 	SweepInterval time.Duration
@@ -83,6 +88,9 @@ type Workers struct {
 func New(db *sql.DB, w Workers, log *slog.Logger, o Options) (*river.Client[*sql.Tx], error) {
 	if o.PollInterval <= 0 {
 		o.PollInterval = 200 * time.Millisecond
+		if o.Listener != nil {
+			o.PollInterval = time.Second
+		}
 	}
 	if o.SweepInterval <= 0 {
 		o.SweepInterval = 10 * time.Second
@@ -109,12 +117,16 @@ func New(db *sql.DB, w Workers, log *slog.Logger, o Options) (*river.Client[*sql
 		river.AddWorker(workers, &digestWorker{d: w.Digest, loc: o.Digest.Location})
 		periodic = append(periodic, o.Digest.digestJob())
 	}
-	client, err := river.NewClient(riverdatabasesql.New(db), &river.Config{
+	driver := riverdatabasesql.New(db)
+	if o.Listener != nil {
+		driver = riverdatabasesql.NewWithPgxListener(db, o.Listener)
+	}
+	client, err := river.NewClient(driver, &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
 		Workers:           workers,
 		PeriodicJobs:      periodic,
 		FetchPollInterval: o.PollInterval,
-		FetchCooldown:     o.PollInterval / 4,
+		FetchCooldown:     min(o.PollInterval/4, 50*time.Millisecond),
 		// A job left "running" by a killed process blocks its channel's
 		// next delivery job (uniqueness includes running jobs) until
 		// rescued: keep that short. Every job here finishes in seconds.

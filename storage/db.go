@@ -12,6 +12,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/riverqueue/river"
@@ -131,4 +132,21 @@ func mapError(err error) error {
 
 func unavailable() *domain.Error {
 	return domain.Errorf(domain.EUNAVAIL, "The database is not answering right now.")
+}
+
+// ListenPool is a pgx pool of one connection for River's LISTEN, so jobs
+// inserted now (by this process or a replica) are worked now rather than at
+// the next poll. River takes the connection for good: it counts in the
+// process's connection budget as one.
+func ListenPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("listener pool: %w", err)
+	}
+	cfg.MaxConns, cfg.MinConns = 1, 0
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("listener pool: %w", err)
+	}
+	return pool, nil
 }
