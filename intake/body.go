@@ -87,7 +87,7 @@ func parseJSON(body []byte) (any, *syntaxError) {
 	}
 	var se *json.SyntaxError
 	if err := json.Unmarshal(body, new(json.RawMessage)); errors.As(err, &se) {
-		return nil, &syntaxError{se.Offset, se.Error()}
+		return nil, &syntaxError{wrongByte(se), se.Error()}
 	} else if err != nil {
 		return nil, &syntaxError{0, err.Error()}
 	}
@@ -101,6 +101,16 @@ func parseJSON(body []byte) (any, *syntaxError) {
 		return nil, err
 	}
 	return tree, nil
+}
+
+// wrongByte is the index of the byte a syntax error is about: encoding/json
+// counts the bytes read, the wrong one included, except when the input
+// ended too early, where the index is the body's length.
+func wrongByte(se *json.SyntaxError) int64 {
+	if se.Offset > 0 && se.Error() != "unexpected end of JSON input" {
+		return se.Offset - 1
+	}
+	return se.Offset
 }
 
 func invalidUTF8At(b []byte) int {
@@ -123,6 +133,7 @@ func checkDuplicateNames(body []byte) *syntaxError {
 	}
 	var stack []*container
 	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // a number beyond a double is still JSON
 	for {
 		start := dec.InputOffset()
 		tok, err := dec.Token()
