@@ -83,6 +83,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw.Header().Set("Request-Id", x.id)
 	defer func() {
 		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler { // the handler's way to drop the connection
+				panic(v)
+			}
 			x.log.ErrorContext(r.Context(), "intake handler panicked", "panic", v)
 			if sw.status == 0 {
 				writeProblem(sw, r, problem(r, probInternal, genericDetail))
@@ -99,8 +102,8 @@ func (a *API) authenticated(h func(http.ResponseWriter, *http.Request, Key)) htt
 	return func(w http.ResponseWriter, r *http.Request) {
 		key, err := a.authenticate(r)
 		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="handoffbot"`)
 			if errors.Is(err, errNoToken) || errors.Is(err, ErrUnknownKey) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="handoffbot"`)
 				writeProblem(w, r, problem(r, probUnauthorized, "Send Authorization: Bearer <key>, with a key from `handoffbot keys create`."))
 				return
 			}

@@ -3,10 +3,12 @@ package intake_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/intake"
 )
 
@@ -76,5 +78,18 @@ func TestOtherPathsAndMethods(t *testing.T) {
 		if resp.StatusCode != tc.status || resp.Header.Get("Allow") != tc.allow || resp.Header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("%s %s: %d Allow %q %s", tc.method, tc.path, resp.StatusCode, resp.Header.Get("Allow"), resp.Header.Get("Content-Type"))
 		}
+	}
+}
+
+// TestKeyStoreDown: a key store that cannot answer is not a bad key: 503,
+// without WWW-Authenticate, and the client may retry.
+func TestKeyStoreDown(t *testing.T) {
+	h := mustStart(t)
+	h.keys.mu.Lock()
+	h.keys.fail = fmt.Errorf("find key: %w", domain.Errorf(domain.EUNAVAIL, "The database is not answering; try again shortly."))
+	h.keys.mu.Unlock()
+	r := h.post(`{"lead":{"name":"Dana"}}`)
+	if p := r.problem(t); p.Status != 503 || r.header.Get("WWW-Authenticate") != "" || r.header.Get("Retry-After") == "" {
+		t.Errorf("%+v, headers %v", p, r.header)
 	}
 }

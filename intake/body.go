@@ -180,7 +180,7 @@ func tokenStart(body []byte, at int64) int64 {
 // order or string escapes: objects with their members sorted by name,
 // strings re-escaped the one way encoding/json writes them, and numbers as
 // IEEE 754 doubles written the way ECMAScript does (as RFC 8785 does), so
-// 35000, 35000.0 and 3.5e4 are equal. A number beyond a double's range
+// 35000, 35000.0 and 3.5e4 are equal, and so are 0 and -0. A number beyond a double's range
 // (which no field accepts) is kept as written. Integers beyond 2^53 lose
 // precision in this form; no field holds one.
 func canonicalHash(tree any) string {
@@ -210,7 +210,7 @@ func canonicalNumbers(v any) any {
 		return out
 	case json.Number:
 		if f, err := strconv.ParseFloat(string(v), 64); err == nil && !math.IsInf(f, 0) {
-			return f
+			return f + 0 // -0 is 0, as in RFC 8785
 		}
 	}
 	return v

@@ -16,6 +16,7 @@ type memKeys struct {
 	mu     sync.Mutex
 	byHash map[string]intake.Key
 	nextID int64
+	fail   error // when set, Authenticate answers it
 }
 
 func newMemKeys() *memKeys { return &memKeys{byHash: map[string]intake.Key{}} }
@@ -39,6 +40,9 @@ func (m *memKeys) revoke(token string) {
 func (m *memKeys) Authenticate(_ context.Context, token string) (intake.Key, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.fail != nil {
+		return intake.Key{}, m.fail
+	}
 	k, ok := m.byHash[intake.Hash(token)]
 	if !ok {
 		return intake.Key{}, intake.ErrUnknownKey

@@ -59,21 +59,27 @@ type problemKind struct {
 // The problems, in the order the API checks for them (contract.md), then
 // the ones that only the application or routing can raise.
 var (
-	probUnauthorized   = problemKind{"unauthorized", "Missing or unknown API key", http.StatusUnauthorized}
-	probRateLimited    = problemKind{"rate-limited", "Too many requests", http.StatusTooManyRequests}
-	probMediaType      = problemKind{"unsupported-media-type", "The body must be JSON", http.StatusUnsupportedMediaType}
-	probTooLarge       = problemKind{"body-too-large", "The body is too large", http.StatusRequestEntityTooLarge}
-	probMalformed      = problemKind{"malformed-json", "The body is not valid JSON", http.StatusBadRequest}
-	probInvalid        = problemKind{"invalid-fields", "Some fields are invalid", http.StatusUnprocessableEntity}
-	probDuplicate      = problemKind{"duplicate-lead", "The lead already has an open handoff", http.StatusConflict}
-	probExternalID     = problemKind{"external-id-conflict", "The external_id was used with another body", http.StatusConflict}
-	probConflict       = problemKind{"conflict", "Conflict", http.StatusConflict}
-	probNotFound       = problemKind{"not-found", "Not found", http.StatusNotFound}
-	probMethod         = problemKind{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
-	probUnavailable    = problemKind{"unavailable", "Temporarily unavailable", http.StatusServiceUnavailable}
-	probInternal       = problemKind{"internal", "Internal error", http.StatusInternalServerError}
-	genericDetail      = "Something went wrong on our side. Quote the request_id if you report it."
-	unavailableRetryIn = 5 // seconds, the Retry-After of a 503
+	probUnauthorized = problemKind{"unauthorized", "Missing or unknown API key", http.StatusUnauthorized}
+	probRateLimited  = problemKind{"rate-limited", "Too many requests", http.StatusTooManyRequests}
+	probMediaType    = problemKind{"unsupported-media-type", "The body must be JSON", http.StatusUnsupportedMediaType}
+	probTooLarge     = problemKind{"body-too-large", "The body is too large", http.StatusRequestEntityTooLarge}
+	probMalformed    = problemKind{"malformed-json", "The body is not valid JSON", http.StatusBadRequest}
+	probInvalid      = problemKind{"invalid-fields", "Some fields are invalid", http.StatusUnprocessableEntity}
+	probDuplicate    = problemKind{"duplicate-lead", "The lead already has an open handoff", http.StatusConflict}
+	probExternalID   = problemKind{"external-id-conflict", "The external_id was used with another body", http.StatusConflict}
+	probConflict     = problemKind{"conflict", "Conflict", http.StatusConflict}
+	probNotFound     = problemKind{"not-found", "Not found", http.StatusNotFound}
+	probMethod       = problemKind{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
+	probUnavailable  = problemKind{"unavailable", "Temporarily unavailable", http.StatusServiceUnavailable}
+	probInternal     = problemKind{"internal", "Internal error", http.StatusInternalServerError}
+)
+
+const (
+	// genericDetail answers every unexpected error: what went wrong stays
+	// in the log, under the request's id.
+	genericDetail = "Something went wrong on our side. Quote the request_id if you report it."
+	// unavailableRetryIn is the Retry-After of a 503, in seconds.
+	unavailableRetryIn = 5
 )
 
 // problem starts a problem document of kind k about request r.

@@ -94,7 +94,8 @@ func TestCanonicalHash(t *testing.T) {
 		{"member order", `{"f":true,"e":null,"b":{"d":35000,"c":[1,2]},"a":"x"}`, true},
 		{"string escapes", `{"a":"\u0078","b":{"c":[1,2],"d":35000},"e":null,"f":true}`, true},
 		{"number spelling", `{"a":"x","b":{"c":[1.0,2e0],"d":3.5E4},"e":null,"f":true}`, true},
-		{"negative zero", `{"a":"x","b":{"c":[1,2],"d":35000},"e":null,"f":true,"g":-0}`, false},
+		{"negative zero", `{"a":"x","b":{"c":[1,-0.0],"d":35000},"e":null,"f":true}`, false},
+		{"an extra member", `{"a":"x","b":{"c":[1,2],"d":35000},"e":null,"f":true,"g":0}`, false},
 		{"array order", `{"a":"x","b":{"c":[2,1],"d":35000},"e":null,"f":true}`, false},
 		{"null is not absent", `{"a":"x","b":{"c":[1,2],"d":35000},"f":true}`, false},
 		{"string case", `{"a":"X","b":{"c":[1,2],"d":35000},"e":null,"f":true}`, false},
@@ -170,4 +171,10 @@ func httptestRequest(authorization string) *http.Request {
 	r := httptest.NewRequest("GET", "/v1/handoffs/1", nil)
 	r.Header.Set("Authorization", authorization)
 	return r
+}
+
+func TestCanonicalHashZero(t *testing.T) {
+	if canonicalHash(mustTree(t, `{"n":-0}`)) != canonicalHash(mustTree(t, `{"n":0.0}`)) {
+		t.Error("-0 and 0 are the same number")
+	}
 }

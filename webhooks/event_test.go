@@ -45,7 +45,10 @@ func TestEventsMatchTheDocument(t *testing.T) {
 			t.Errorf("%s matched the schema", body)
 		}
 	}
+}
 
+// TestTypesMatchTheDocument: the constants are the document's event types.
+func TestTypesMatchTheDocument(t *testing.T) {
 	var doc struct {
 		Components struct {
 			Schemas struct {
