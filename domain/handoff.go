@@ -200,13 +200,20 @@ func ValidReason(list []Reason, code string) bool {
 	return false
 }
 
-// Lead is a person at a company, as handed off.
+// Lead is a person at a company, as handed off. Country, region, head
+// count and industry come from the intake API, the CRM or the CSV, and
+// routing rules read them.
 type Lead struct {
 	Name    string
 	Company string
 	Email   string
 	Phone   string
 	CRMURL  string
+	Country string // ISO 3166-1 alpha-2, upper case; "" when not known
+	Region  string // state or province
+	// Employees is the company's head count; nil when not known.
+	Employees *int
+	Industry  string
 }
 
 // EmailKey normalises an email for duplicate detection: case-insensitive,
@@ -236,7 +243,17 @@ type Handoff struct {
 	CreatedBy       string // Slack user ID
 	Assignee        string // Slack user ID: the owner
 	SourcePermalink string // the message it was handed off from, if any
-	CreatedAt       time.Time
+	// Intake says how the handoff came in: IntakeSlack, IntakeImport,
+	// IntakeWorkflow, IntakeHubSpot, or "api:" and the API key's name.
+	Intake    string
+	CreatedAt time.Time
+	// OccurredAt is the lead's own clock, when known: when the form was
+	// filled or the contact became an MQL. Speed-to-lead counts from it;
+	// the SLA clocks start at CreatedAt.
+	OccurredAt *time.Time
+	// AssignedAt is when the owner got it: creation, or a reassignment or
+	// re-route since. Per-day caps count from it.
+	AssignedAt      time.Time
 	AcceptDueAt     time.Time
 	FirstTouchDueAt time.Time
 	AcceptedAt      *time.Time
@@ -254,6 +271,33 @@ type Handoff struct {
 	CardTS        string
 	CardPermalink string
 	UpdatedAt     time.Time
+}
+
+// How a handoff came in (Handoff.Intake).
+const (
+	IntakeSlack    = "slack"
+	IntakeImport   = "import"
+	IntakeWorkflow = "workflow"
+	IntakeHubSpot  = "hubspot"
+	intakeAPI      = "api:"
+)
+
+// IntakeAPI is the intake of a handoff created with the API key named key.
+func IntakeAPI(key string) string { return intakeAPI + key }
+
+// IntakeLabel names an intake for people: "Slack", "API key zapier", …
+func IntakeLabel(intake string) string {
+	switch {
+	case strings.HasPrefix(intake, intakeAPI):
+		return "API key " + strings.TrimPrefix(intake, intakeAPI)
+	case intake == IntakeHubSpot:
+		return "HubSpot"
+	case intake == IntakeWorkflow:
+		return "Workflow step"
+	case intake == "":
+		return "Slack"
+	}
+	return strings.ToUpper(intake[:1]) + intake[1:]
 }
 
 // Event is one recorded move or happening of a handoff, append-only.

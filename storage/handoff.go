@@ -20,7 +20,8 @@ const handoffColumns = `h.id, h.external_id, h.direction, h.state, h.priority, h
 	coalesce(h.decision_secs, 0) AS decision_secs, h.first_touch_at,
 	h.qualified_at, h.closed_at, coalesce(h.close_reason, '') AS close_reason, h.reason_note,
 	h.card_channel, h.card_ts, h.card_permalink, h.updated_at,
-	l.name AS lead_name, l.company, l.email, l.phone, l.crm_url`
+	h.intake, h.occurred_at, coalesce(h.assigned_at, h.created_at) AS assigned_at,
+	l.name AS lead_name, l.company, l.email, l.phone, l.crm_url, l.country, l.region, l.employees, l.industry`
 
 const handoffFrom = ` FROM handoffs h JOIN leads l ON l.id = h.lead_id`
 
@@ -52,17 +53,25 @@ type handoffRow struct {
 	CardTS          string     `db:"card_ts"`
 	CardPermalink   string     `db:"card_permalink"`
 	UpdatedAt       time.Time  `db:"updated_at"`
+	Intake          string     `db:"intake"`
+	OccurredAt      *time.Time `db:"occurred_at"`
+	AssignedAt      time.Time  `db:"assigned_at"`
 	LeadName        string     `db:"lead_name"`
 	Company         string     `db:"company"`
 	Email           string     `db:"email"`
 	Phone           string     `db:"phone"`
 	CRMURL          string     `db:"crm_url"`
+	Country         string     `db:"country"`
+	Region          string     `db:"region"`
+	Employees       *int       `db:"employees"`
+	Industry        string     `db:"industry"`
 }
 
 func (r handoffRow) handoff() domain.Handoff {
 	return domain.Handoff{
 		ID: r.ID, ExternalID: r.ExternalID,
-		Lead:      domain.Lead{Name: r.LeadName, Company: r.Company, Email: r.Email, Phone: r.Phone, CRMURL: r.CRMURL},
+		Lead: domain.Lead{Name: r.LeadName, Company: r.Company, Email: r.Email, Phone: r.Phone, CRMURL: r.CRMURL,
+			Country: r.Country, Region: r.Region, Employees: r.Employees, Industry: r.Industry},
 		Direction: domain.Direction(r.Direction), State: domain.State(r.State), Priority: domain.Priority(r.Priority),
 		Source: r.Source, Campaign: r.Campaign, Notes: r.Notes,
 		CreatedBy: r.CreatedBy, Assignee: r.Assignee, SourcePermalink: r.SourcePermalink,
@@ -71,6 +80,7 @@ func (r handoffRow) handoff() domain.Handoff {
 		FirstTouchAt: utcp(r.FirstTouchAt), QualifiedAt: utcp(r.QualifiedAt), ClosedAt: utcp(r.ClosedAt),
 		CloseReason: r.CloseReason, ReasonNote: r.ReasonNote,
 		CardChannel: r.CardChannel, CardTS: r.CardTS, CardPermalink: r.CardPermalink, UpdatedAt: utc(r.UpdatedAt),
+		Intake: r.Intake, OccurredAt: utcp(r.OccurredAt), AssignedAt: utc(r.AssignedAt),
 	}
 }
 
