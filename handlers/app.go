@@ -7,6 +7,7 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -26,6 +27,8 @@ type Slack interface {
 	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
+	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
 	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
 }
@@ -34,6 +37,7 @@ type Slack interface {
 type Store interface {
 	CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Handoff, error)
 	OpenDuplicate(ctx context.Context, email string) (domain.Handoff, error)
+	FormHandoff(ctx context.Context, viewID string) (domain.Handoff, error)
 	ApplyChange(ctx context.Context, c domain.Change) (domain.Handoff, error)
 	Handoff(ctx context.Context, id int64) (domain.Handoff, error)
 	OpenHandoffsFor(ctx context.Context, userID string) ([]domain.Handoff, error)
@@ -87,6 +91,8 @@ type App struct {
 	// digestSent counts digests queued, for the metrics, when set.
 	digestSent func()
 	homes      homeQueue // handlers/home_refresh.go
+	// workspace is the installation, learned by Prepare (workspace.go).
+	workspace atomic.Pointer[Workspace]
 }
 
 // Deps are the App's collaborators; Now defaults to time.Now.

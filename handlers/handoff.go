@@ -82,6 +82,11 @@ func (a *App) SubmitHandoff(ctx context.Context, s Submission) (SubmitResult, er
 	if errs := f.validate(); len(errs) > 0 {
 		return SubmitResult{Response: slack.NewErrorsViewSubmissionResponse(errs)}, nil
 	}
+	if first, err := a.store.FormHandoff(ctx, s.View.ID); err == nil { // the same view submitted again
+		return alreadyHandedOffAnswer(first), nil
+	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+		return SubmitResult{}, err
+	}
 	if open, err := a.store.OpenDuplicate(ctx, f.Email); err == nil {
 		meta.Duplicate = open.ID
 		v := handoffModal(f, meta, a.duplicateWarning(open))
@@ -89,7 +94,10 @@ func (a *App) SubmitHandoff(ctx context.Context, s Submission) (SubmitResult, er
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return SubmitResult{}, err
 	}
-	created, errs, err := a.create(ctx, s.UserID, f, meta, false)
+	created, errs, err := a.create(ctx, s.UserID, s.View.ID, f, meta, false)
+	if used, ok := errors.AsType[*domain.FormUsedError](err); ok {
+		return alreadyHandedOffAnswer(used.First), nil
+	}
 	if err != nil || errs != nil {
 		return SubmitResult{Response: errorsResponse(errs)}, err
 	}
@@ -117,8 +125,10 @@ func (a *App) HandOffAnyway(ctx context.Context, act Action) error {
 	errs := f.validate()
 	var created domain.Handoff
 	if len(errs) == 0 {
-		created, errs, err = a.create(ctx, act.UserID, f, meta, true)
-		if err != nil {
+		created, errs, err = a.create(ctx, act.UserID, act.View.ID, f, meta, true)
+		if used, ok := errors.AsType[*domain.FormUsedError](err); ok { // a second click, or the view replayed
+			return a.confirm(ctx, act.UserID, meta, alreadyHandedOffText(used.First))
+		} else if err != nil {
 			return err
 		}
 	}
@@ -133,9 +143,11 @@ func (a *App) HandOffAnyway(ctx context.Context, act Action) error {
 	return a.afterCreate(ctx, created, meta)
 }
 
-// create picks the owner and saves the handoff with the messages it owes.
-// Problems with the person's input come back as messages by block ID.
-func (a *App) create(ctx context.Context, creator string, f form, meta formMeta, allowDuplicate bool) (domain.Handoff, map[string]string, error) {
+// create picks the owner and saves the handoff with the messages it owes,
+// once per form (formID, the view's ID: a *FormUsedError when the form made
+// one already). Problems with the person's input come back as messages by
+// block ID.
+func (a *App) create(ctx context.Context, creator, formID string, f form, meta formMeta, allowDuplicate bool) (domain.Handoff, map[string]string, error) {
 	assignee, err := a.pickAssignee(ctx, creator, f)
 	if domain.ErrorCode(err) == domain.EINVALID {
 		return domain.Handoff{}, map[string]string{blockAssignee: domain.ErrorMessage(err)}, nil
@@ -144,7 +156,7 @@ func (a *App) create(ctx context.Context, creator string, f form, meta formMeta,
 	}
 	h := a.buildHandoff(creator, f, assignee, a.permalink(ctx, meta))
 	created, err := a.store.CreateHandoff(ctx, domain.NewHandoff{
-		Handoff: h, AllowDuplicate: allowDuplicate, Messages: a.creationMessages(h), Timers: a.timers(h),
+		Handoff: h, AllowDuplicate: allowDuplicate, Messages: a.creationMessages(h), Timers: a.timers(h), FormID: formID,
 	})
 	var dup *domain.DuplicateError
 	if errors.As(err, &dup) { // created meanwhile by someone else
@@ -181,18 +193,16 @@ func (a *App) permalink(ctx context.Context, meta formMeta) string {
 
 // pickAssignee checks the chosen person, or takes the next in the
 // receiving team's rotation, skipping the creator and inactive accounts.
+// It runs while Slack waits for the form's answer, so it goes by what the
+// directory knows and asks Slack nothing (directory_refresh.go).
 func (a *App) pickAssignee(ctx context.Context, creator string, f form) (string, error) {
 	if f.Assignee != "" {
-		return f.Assignee, a.dir.human(ctx, f.Assignee)
+		return f.Assignee, a.checkAssignee(ctx, f.Assignee)
 	}
 	team := a.team(f.Direction)
-	members, err := a.dir.members(ctx, team)
-	if err != nil {
-		return "", err
-	}
 	var pool []string
-	for _, m := range members {
-		if m != creator && a.dir.human(ctx, m) == nil {
+	for _, m := range a.dir.knownMembers(team) {
+		if m != creator && a.dir.available(m) {
 			pool = append(pool, m)
 		}
 	}
@@ -203,6 +213,29 @@ func (a *App) pickAssignee(ctx context.Context, creator string, f form) (string,
 		return "", domain.Errorf(domain.EINVALID, "Choose an assignee: nobody else in %s is available.", f.Direction.Label())
 	}
 	return a.store.NextInRotation(ctx, string(f.Direction), pool, a.now())
+}
+
+// assigneeLookupBudget bounds the one users.info a form's submission may
+// make: for a chosen assignee the directory does not know. Slack waits
+// 3 s for the answer.
+const assigneeLookupBudget = time.Second
+
+// checkAssignee refuses a bot or a deactivated account as the chosen
+// owner, from the directory, or from Slack within assigneeLookupBudget;
+// when Slack does not answer in time the choice (made in Slack's own user
+// menu) is taken as it is.
+func (a *App) checkAssignee(ctx context.Context, id string) error {
+	if u, ok := a.dir.known(id); ok {
+		return activeHuman(u)
+	}
+	lookup, cancel := context.WithTimeout(ctx, assigneeLookupBudget)
+	defer cancel()
+	err := a.dir.human(lookup, id)
+	if err != nil && lookup.Err() != nil && ctx.Err() == nil {
+		a.log.WarnContext(ctx, "Slack did not say in time who the assignee is; taking the choice as it is", "assignee", id)
+		return nil
+	}
+	return err
 }
 
 // creationMessages: the card, and a DM to the owner (unless they handed it

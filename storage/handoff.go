@@ -96,11 +96,16 @@ func utcp(t *time.Time) *time.Time {
 
 // CreateHandoff saves a new handoff with its lead and its `created` event in
 // one transaction, unless the lead (by normalised email) has an open one: then
-// it returns a *DuplicateError naming it, and nothing is saved.
+// it returns a *DuplicateError naming it, and nothing is saved. A handoff
+// from a form first claims the form: a form that made one already gets a
+// *FormUsedError naming it, and nothing is saved.
 func (s *DB) CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Handoff, error) {
 	var created domain.Handoff
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		h := n.Handoff
+		if err := claimForm(ctx, tx, n.FormID); err != nil {
+			return err
+		}
 		key := domain.EmailKey(h.Lead.Email)
 		if key != "" && !n.AllowDuplicate {
 			// Serialise creators of the same lead, so two submissions at once
@@ -119,6 +124,11 @@ func (s *DB) CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Han
 		if err != nil {
 			return err
 		}
+		if n.FormID != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE handoff_forms SET handoff_id = $2 WHERE view_id = $1`, n.FormID, id); err != nil {
+				return fmt.Errorf("record the form's handoff: %w", err)
+			}
+		}
 		if err := insertEvent(ctx, tx, domain.Event{HandoffID: id, Kind: "created", Actor: h.CreatedBy, To: h.State, At: h.CreatedAt}); err != nil {
 			return err
 		}
@@ -132,6 +142,46 @@ func (s *DB) CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Han
 		return err
 	})
 	return created, err
+}
+
+// claimForm claims a form's view ID for the handoff being created, or
+// returns a *FormUsedError naming the handoff it made already. A claim
+// made by a transaction still running waits for it: two clicks at once
+// cannot both pass.
+func claimForm(ctx context.Context, tx *sqlx.Tx, viewID string) error {
+	if viewID == "" {
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO handoff_forms (view_id) VALUES ($1) ON CONFLICT DO NOTHING`, viewID)
+	if err != nil {
+		return fmt.Errorf("claim form: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return wrap("claim form", err)
+	}
+	first, err := formHandoff(ctx, tx, viewID)
+	if err != nil {
+		return err
+	}
+	return &domain.FormUsedError{First: first}
+}
+
+func formHandoff(ctx context.Context, q sqlx.QueryerContext, viewID string) (domain.Handoff, error) {
+	var r handoffRow
+	err := sqlx.GetContext(ctx, q, &r, `SELECT `+handoffColumns+handoffFrom+`
+		JOIN handoff_forms f ON f.handoff_id = h.id WHERE f.view_id = $1`, viewID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Handoff{}, domain.Errorf(domain.ENOTFOUND, "This form has not made a handoff.")
+	} else if err != nil {
+		return domain.Handoff{}, mapError(fmt.Errorf("handoff of form: %w", err))
+	}
+	return r.handoff(), nil
+}
+
+// FormHandoff is the handoff a New handoff form (by its view ID) made, or
+// an ENOTFOUND error when it made none.
+func (s *DB) FormHandoff(ctx context.Context, viewID string) (domain.Handoff, error) {
+	return formHandoff(ctx, s.db, viewID)
 }
 
 // forHandoff fills in the id of a handoff that did not exist when the
