@@ -201,8 +201,14 @@ func (r *Runtime) eventJob(e slackevents.EventsAPIEvent) *job {
 	}
 	// Events are not answered when they fail: the person did not ask the
 	// bot anything (a thread reply, opening App Home), so the failure is
-	// only logged. They are acked once handled (dispatch.go: finish).
-	return &job{key: "event:" + cb.EventID, ackAfter: true, run: run}
+	// only logged; but a person who mentions the bot asked it something,
+	// and is told privately in the channel. Events are acked once handled
+	// (dispatch.go: finish).
+	j := &job{key: "event:" + cb.EventID, ackAfter: true, run: run}
+	if ev.Type == string(slackevents.AppMention) && ev.BotID == "" {
+		j.to = recipient{userID: ev.UserID, channelID: ev.Channel}
+	}
+	return j
 }
 
 // eventOf reads what the handlers need of an inner event, and who caused

@@ -102,7 +102,7 @@ func (e *RemovedError) Error() string {
 	if e.Event == string(slackevents.AppUninstalled) {
 		return "Slack uninstalled the app from the workspace (app_uninstalled)"
 	}
-	return "Slack revoked the app's bot token (tokens_revoked)"
+	return "Slack revoked the app's bot token (tokens_revoked), as it does when the app is uninstalled or an admin revokes the token"
 }
 
 // advice is the one line logged when the app's access is taken away:
