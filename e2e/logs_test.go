@@ -24,7 +24,8 @@ const (
 )
 
 // A short story at LOG_LEVEL=debug, in both formats: a handoff with a
-// note, a failed Slack call, a refused click, an acceptance. Neither token
+// note, a failed Slack call, a refused click, a refusal that quotes what
+// was typed, an acceptance. Neither token
 // appears anywhere in the logs; lines at info and above carry no payload
 // (nothing the person typed); a request's lines carry its envelope, user,
 // channel and handoff.
@@ -43,6 +44,8 @@ func TestLogsNeverContainTokens(t *testing.T) {
 			w.User(monica).ExpectEphemeral(t, "Handed off")
 			w.User(krycek).Click(t, card.Latest(), "Accept") // not his to accept
 			w.User(krycek).ExpectEphemeral(t, "")
+			w.User(skinner).Slash(t, handoffChannel, "/handoff stats "+userText) // refused, quoting it
+			w.User(skinner).ExpectEphemeral(t, strings.ToLower(userText)) // as the refusal quotes it
 			w.User(fox).Click(t, card.Latest(), "Accept")
 			card.ExpectThreadReply(t, "accepted it")
 			w.User(monica).ExpectDM(t, "accepted your handoff")
@@ -60,7 +63,7 @@ func TestLogsNeverContainTokens(t *testing.T) {
 				if r.level == "DEBUG" {
 					continue
 				}
-				for _, typed := range []string{userText, userNote} {
+				for _, typed := range []string{userText, strings.ToLower(userText), userNote} {
 					if strings.Contains(r.line, typed) {
 						t.Errorf("a payload at %s: %s", r.level, r.line)
 					}

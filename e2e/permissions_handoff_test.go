@@ -44,10 +44,16 @@ func permHandOffAnyway(t *testing.T) {
 	w.Channel().ExpectMessage(t, "Jane D.")
 	w.User(walter).ExpectDM(t, "handed you a lead")
 	w.User(john).ExpectEphemeral(t, "Handed off")
-	if h := w.onlyHandoff(); h.CreatedBy != john || h.Lead.Name != "Jane D." {
+	h := w.onlyHandoff()
+	if h.CreatedBy != john || h.Lead.Name != "Jane D." {
 		t.Errorf("handed off anyway: %+v", h)
 	}
+	w.replayAnyway(john, sub.View) // once per form
+	mustContain(t, "a second click", w.User(john).ExpectEphemeral(t, "This form was already handed off: *Jane D.*").Text(), fmt.Sprintf("#%d", h.ID))
 	w.Finish()
+	if n := w.handoffsNamed("Jane D."); n != 1 {
+		t.Errorf("%d handoffs from one form", n)
+	}
 }
 
 // Accept: the owner or anyone in the receiving team (who then owns it).

@@ -40,45 +40,51 @@ func scores(v int, changes map[int]int) domain.Scores {
 	return s
 }
 
-// A manager opens a round; both teams are invited by DM and answer; a
-// second answer replaces the first; the results give each team's median,
-// stage and the gap, the statements seen most differently, and the bot's
-// own figures next to statements 6, 12 and 14.
+// A manager opens a round; both teams (five people each) are invited by
+// DM and answer; a second answer replaces the first; the results give each
+// team's median, stage and the gap, the statements seen most differently,
+// and the bot's own figures next to statements 6, 12 and 14.
 func TestSurveyRoundWithBothTeams(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
+	w := newWorld(t, withReps("sales", "marketing"))
 	w.User(fox).Slash(t, handoffChannel, "/handoff survey")
 	w.User(fox).ExpectEphemeral(t, "No survey round is open yet")
 	w.User(fox).Slash(t, handoffChannel, "/handoff survey start")
 	w.User(fox).ExpectEphemeral(t, "Only managers")
 
 	w.User(skinner).Slash(t, handoffChannel, "/handoff survey start")
-	w.User(skinner).ExpectEphemeral(t, "Survey round 1 is open. I've asked the 4 people")
+	w.User(skinner).ExpectEphemeral(t, "Survey round 1 is open. I've asked the 10 people")
 	invites := map[string]*fakeslack.Message{}
-	for _, u := range []string{fox, walter, monica, john} {
+	for _, u := range []string{fox, walter, "USALES1", "USALES2", "USALES3", monica, john, "UMARKETING1", "UMARKETING2", "UMARKETING3"} {
 		invites[u] = w.User(u).ExpectDM(t, "opened a round of the sales–marketing alignment survey")
 	}
-	// sales: fox 39, then replaced by 56, and walter 40; marketing: monica
-	// 80 and john 63. Statement 14 (one funnel): sales 1 and 2, marketing 4
-	// and 5.
+	// sales: fox 39, then replaced by 56, walter 40, and 40, 60, 60;
+	// marketing: monica 80, john 63, and 80, 60, 60. Statement 14 (one
+	// funnel): sales 1, 2, 2, 3, 3; marketing 4, 5, 4, 3, 3.
 	answers := []struct {
 		who    string
 		scores domain.Scores
 	}{
 		{fox, scores(2, map[int]int{14: 1})},             // 39
 		{walter, scores(2, nil)},                         // 40
+		{"USALES1", scores(2, nil)},                      // 40
+		{"USALES2", scores(3, nil)},                      // 60
+		{"USALES3", scores(3, nil)},                      // 60
 		{monica, scores(4, nil)},                         // 80
 		{john, scores(3, map[int]int{14: 5, 6: 4})},      // 63
+		{"UMARKETING1", scores(4, nil)},                  // 80
+		{"UMARKETING2", scores(3, nil)},                  // 60
+		{"UMARKETING3", scores(3, nil)},                  // 60
 		{fox, scores(3, map[int]int{14: 1, 1: 2, 2: 2})}, // 56: replaces 39
 	}
 	for i, a := range answers {
-		if i < 4 {
+		if i < len(answers)-1 {
 			w.User(a.who).Click(t, invites[a.who], "Answer the survey")
 		} else {
 			w.User(a.who).Slash(t, handoffChannel, "/handoff survey")
 		}
 		form := w.User(a.who).ExpectModal(t)
-		if i == 4 {
+		if i == len(answers)-1 {
 			mustContain(t, "re-answer", form.Text(), "saving again replaces that answer")
 		}
 		w.answerSurvey(form, a.scores)
@@ -88,13 +94,13 @@ func TestSurveyRoundWithBothTeams(t *testing.T) {
 
 	w.User(fox).Slash(t, handoffChannel, "/handoff survey results")
 	res := w.Channel().ExpectMessage(t, "Alignment survey round 1")
-	// sales totals 56 and 40 → median 48, Defined; marketing 80 and 63 →
-	// 71.5, Aligned; gap 23.5 points.
+	// sales totals 40, 40, 56, 60, 60 → median 56, Defined; marketing 60,
+	// 60, 63, 80, 80 → 63, Aligned; gap 7 points.
 	mustContain(t, "results", res.Text(),
-		"sales 2 responses, median 48 of 100, Defined", "marketing 2 responses, median 71.5 of 100, Aligned",
-		"*Gap:* 23.5 points — marketing rates the relationship higher",
-		"14. One jointly defined funnel — sales 1.5, marketing 4.5",
-		"6. Sales gives marketing feedback — rated: sales 2.5, marketing 4.0", "_measured: 0 feedback items",
+		"sales 5 responses, median 56 of 100, Defined", "marketing 5 responses, median 63 of 100, Aligned",
+		"*Gap:* 7 points — marketing rates the relationship higher",
+		"14. One jointly defined funnel — sales 2.2, marketing 3.8",
+		"6. Sales gives marketing feedback — rated: sales 2.6, marketing 3.6", "_measured: 0 feedback items",
 		"12. Judged by common metrics", "the shared stats were asked for 0 times in 90 days",
 		"_measured: 0 handoffs through the funnel", "Ending the War Between Sales and Marketing")
 	w.Finish()
