@@ -45,7 +45,7 @@ func TestLogsNeverContainTokens(t *testing.T) {
 			w.User(krycek).Click(t, card.Latest(), "Accept") // not his to accept
 			w.User(krycek).ExpectEphemeral(t, "")
 			w.User(skinner).Slash(t, handoffChannel, "/handoff stats "+userText) // refused, quoting it
-			w.User(skinner).ExpectEphemeral(t, strings.ToLower(userText)) // as the refusal quotes it
+			w.User(skinner).ExpectEphemeral(t, strings.ToLower(userText))        // as the refusal quotes it
 			w.User(fox).Click(t, card.Latest(), "Accept")
 			card.ExpectThreadReply(t, "accepted it")
 			w.User(monica).ExpectDM(t, "accepted your handoff")

@@ -64,7 +64,7 @@ func TestSummarizeWithholdsATeamOfFewerThanFive(t *testing.T) {
 	}
 	const withheld = "not enough answers yet to keep them anonymous"
 	for _, c := range []struct {
-		sales, marketing int
+		sales, marketing   int
 		salesLine, mktLine string
 	}{
 		{1, 0, withheld + " (1 of the 5 needed)", "no answers yet"},
