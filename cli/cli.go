@@ -119,6 +119,9 @@ var commands = map[string]command{
 	"digest":      {digestCmd, config.NeedAll},
 	"check":       {check, config.NeedAll},
 	"healthcheck": {healthcheck, config.NeedDatabase},
+	"keys":        {keys, config.NeedDatabase},
+	"routing":     {routingCmd, config.NeedAll},
+	"accounts":    {accountsCmd, config.NeedDatabase},
 }
 
 // openDB connects and applies pending migrations, as every command that

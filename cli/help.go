@@ -21,6 +21,13 @@ Commands:
   import FILE.csv        import handoffs
   export [--from DATE] [--to DATE]
                          write handoffs as CSV to stdout
+  keys create NAME | keys list | keys revoke NAME
+                         intake API keys: create prints a new key once
+  routing check FILE     validate routing rules, naming every problem by line
+  routing explain [--direction … --country … … | --json '{…}']
+                         say where a lead would go and why, changing nothing
+  accounts import FILE.csv
+                         account owners by email domain (domain, company, owner)
   demo [--interactive]   the real bot against a simulated Slack workspace, through
                          a scripted week (or what you type)
   help                   this text

@@ -43,6 +43,15 @@ type Config struct {
 	TimeZone        string        `envconfig:"TIMEZONE" default:"UTC" desc:"IANA zone for business hours, digests and periods"`
 	DigestSchedule  string        `envconfig:"DIGEST_SCHEDULE" default:"0 9 * * MON" desc:"weekly digest time: 5-field cron or @weekly / @every 10m, in TIMEZONE"`
 	HTTPAddr        string        `envconfig:"HTTP_ADDR" default:"127.0.0.1:8080" desc:"health and metrics listen address (:8080 in the container image); empty disables it"`
+	IntakeAddr      string        `envconfig:"INTAKE_ADDR" desc:"listen address of the intake API (e.g. :8081); empty: off"`
+	WebhookURLs     URLs          `envconfig:"WEBHOOK_URLS" desc:"comma-separated URLs that receive outbound events, signed"`
+	WebhookSecret   string        `envconfig:"WEBHOOK_SECRET" desc:"HMAC key of the outbound events' signatures; required with WEBHOOK_URLS"`
+	RoutingFile     string        `envconfig:"ROUTING_FILE" desc:"routing rules (YAML, docs/routing.md); empty: one fair rotation per team"`
+	HubSpotToken    string        `envconfig:"HUBSPOT_TOKEN" desc:"HubSpot Service Key or private app token; empty: the HubSpot connector is off"`
+	HubSpotAPIURL   string        `envconfig:"HUBSPOT_API_URL" default:"https://api.hubapi.com" desc:"HubSpot API base URL (proxies, tests, the demo)"`
+	HubSpotMQLStage string        `envconfig:"HUBSPOT_MQL_STAGE" default:"marketingqualifiedlead" desc:"lifecycle stage whose contacts become handoffs to sales"`
+	HubSpotPoll     time.Duration `envconfig:"HUBSPOT_POLL" default:"1m" desc:"how often HubSpot is polled for new MQLs"`
+	HubSpotCreate   bool          `envconfig:"HUBSPOT_CREATE_CONTACTS" default:"false" desc:"create a HubSpot contact for a handoff whose email matches none"`
 	LogLevel        string        `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
 	LogFormat       string        `envconfig:"LOG_FORMAT" default:"json" desc:"json or text"`
 	Pprof           bool          `envconfig:"PPROF" default:"false" desc:"true serves Go's profiler on HTTP_ADDR under /debug/pprof/ (keep that port private)"`
@@ -57,6 +66,20 @@ type Config struct {
 
 // IDs is a comma-separated list of Slack user and user-group IDs.
 type IDs []string
+
+// URLs is a comma-separated list of http(s) URLs.
+type URLs []string
+
+// Decode lets envconfig read "https://a, https://b" with spaces.
+func (u *URLs) Decode(value string) error {
+	*u = nil
+	for _, v := range strings.Split(value, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*u = append(*u, v)
+		}
+	}
+	return nil
+}
 
 // Decode lets envconfig read "U1, S2" with spaces around the commas.
 func (ids *IDs) Decode(value string) error {
@@ -130,8 +153,37 @@ func (c *Config) ValidateFor(need Need) error {
 	p.add("DATABASE_URL", checkDatabaseURL(c.DatabaseURL))
 	c.parseTime(&p)
 	p.add("HTTP_ADDR", checkAddr(c.HTTPAddr))
+	p.add("INTAKE_ADDR", checkAddr(c.IntakeAddr))
+	c.validateIntegrations(&p)
 	c.parseLogging(&p)
 	return p.err()
+}
+
+// validateIntegrations checks the settings of the systems around the bot:
+// webhooks, routing rules' file, HubSpot.
+func (c *Config) validateIntegrations(p *problems) {
+	for _, u := range c.WebhookURLs {
+		p.add("WEBHOOK_URLS", checkWebURL(u))
+	}
+	if len(c.WebhookURLs) > 0 && len(c.WebhookSecret) < 16 {
+		p.add("WEBHOOK_SECRET", errors.New("set at least 16 characters (e.g. openssl rand -hex 32): every event is signed with it"))
+	}
+	if c.HubSpotToken == "" {
+		return // the connector is off: its other settings do not matter
+	}
+	p.add("HUBSPOT_API_URL", checkWebURL(c.HubSpotAPIURL))
+	p.check(c.HubSpotMQLStage != "", "HUBSPOT_MQL_STAGE", "want a lifecycle stage's internal name, such as marketingqualifiedlead")
+	p.check(c.HubSpotPoll >= 5*time.Second, "HUBSPOT_POLL", `want a Go duration of at least 5s, such as "1m"`)
+}
+
+// checkWebURL accepts an absolute http(s) URL; it quotes only the host,
+// never a query or user info, which may hold secrets.
+func checkWebURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New(`want an absolute http(s) URL such as "https://hooks.example.com/handoffs"`)
+	}
+	return nil
 }
 
 // validateSlack checks what talking to Slack needs: the tokens, the

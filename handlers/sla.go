@@ -67,12 +67,12 @@ func (a *App) FireSLA(ctx context.Context, handoffID int64, clock, stage string,
 	var owed []domain.Message
 	fired, err := a.store.FireSLA(ctx, domain.SLAFiring{
 		HandoffID: handoffID, Clock: clock, Stage: stage, Seq: seq, At: a.now().UTC(),
-		Owed: func(h domain.Handoff) ([]domain.Message, bool) {
+		Owed: func(h domain.Handoff) (domain.Owed, bool) {
 			if !running(h, clock) {
-				return nil, false
+				return domain.Owed{}, false
 			}
 			owed = a.slaMessages(h, clock, stage, escalate)
-			return owed, true
+			return domain.Owed{Messages: owed}, true
 		},
 	})
 	if err != nil || !fired {

@@ -24,8 +24,9 @@ import (
 
 // DB is the Postgres store. It is safe for concurrent use.
 type DB struct {
-	db   *sqlx.DB
-	jobs *river.Client[*sql.Tx] // insert-only: enqueues inside our transactions
+	db    *sqlx.DB
+	jobs  *river.Client[*sql.Tx] // insert-only: enqueues inside our transactions
+	sinks []string               // where outbound events go (SetSinks)
 }
 
 // stmtsPerConn bounds the statements each connection keeps prepared: the
@@ -96,6 +97,13 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return mapError(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// isUniqueViolation reports whether err is a unique violation of the
+// constraint or index named constraint.
+func isUniqueViolation(err error, constraint string) bool {
+	pqErr, ok := errors.AsType[*pq.Error](err)
+	return ok && pqErr.Code == "23505" && pqErr.Constraint == constraint
 }
 
 // mapError turns Postgres and network failures into domain codes, keeping
