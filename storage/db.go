@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -31,24 +32,64 @@ type DB struct {
 // bot and River run about a hundred distinct queries.
 const stmtsPerConn = 128
 
-// Open connects to dsn and checks the connection. Pool sizes suit one bot
-// process on a small machine: workers hold a connection only for a query,
-// channel senders one each for their lock (at most 8, bot/senders.go).
-// With 30 rather than 20, the load benchmark's waits for a connection at
-// 200 envelopes/s fell from 900–3,400 a run to 45–840, and two replicas
-// stay inside Postgres's default 100 connections. Idle connections are kept up to the pool's size, since each
-// keeps its prepared statements: closing one under a burst to open another
-// later would prepare them all again.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+// DefaultMaxConns is a process's connection budget unless DATABASE_MAX_CONNS
+// says otherwise. It suits one bot process on a small machine: workers hold
+// a connection only for a query, channel senders one each for their lock
+// (at most 8, delivery/senders.go). With 30 rather than 20, the load
+// benchmark's waits for a connection at 200 envelopes/s fell from
+// 900–3,400 a run to 45–840, and two replicas stay inside Postgres's
+// default max_connections of 100.
+const DefaultMaxConns = 30
+
+// MinMaxConns is the smallest budget the bot can work with: the 8 channel
+// senders may each hold a connection for their lock while they need a
+// second for a query, and the handlers and River need some of their own.
+const MinMaxConns = 10
+
+// listenConns are the connections of the budget that are not in the pool:
+// none yet. River polls through the pool; when it LISTENs for new jobs
+// instead, its listener holds one connection of its own for the life of
+// the process, and belongs here so that DATABASE_MAX_CONNS stays the
+// process's whole budget.
+const listenConns = 0
+
+// Option adjusts how Open connects.
+type Option func(*options)
+
+type options struct {
+	maxConns int
+}
+
+// MaxConns sets the process's connection budget (DATABASE_MAX_CONNS), River
+// included; n <= 0 means DefaultMaxConns.
+func MaxConns(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxConns = n
+		}
+	}
+}
+
+// Open connects to dsn and checks the connection. The pool is the budget
+// (MaxConns) less the connections held outside it (listenConns); River
+// shares it, since it works through our *sql.DB. Idle connections are kept
+// up to the pool's size, since each keeps its prepared statements: closing
+// one under a burst to open another later would prepare them all again.
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	o := options{maxConns: DefaultMaxConns}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	connector, err := pq.NewConnector(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w", withoutDSN(err))
 	}
 	// Statements stay prepared on each connection: one round trip per
 	// query instead of two, planned once (see package prepared).
 	db := sqlx.NewDb(sql.OpenDB(prepared.Connector(connector, stmtsPerConn)), "postgres")
-	db.SetMaxOpenConns(30)
-	db.SetMaxIdleConns(30)
+	pool := max(o.maxConns-listenConns, 1)
+	db.SetMaxOpenConns(pool)
+	db.SetMaxIdleConns(pool)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -60,6 +101,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("job client: %w", err)
 	}
 	return &DB{db: db, jobs: jobs}, nil
+}
+
+// withoutDSN drops the connection string from an error that quotes it
+// (net/url's parse errors quote the whole URL, password included).
+func withoutDSN(err error) error {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		return fmt.Errorf("DATABASE_URL is not a valid URL: %w", ue.Err)
+	}
+	return err
 }
 
 // Close releases the pool.
@@ -98,7 +148,9 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 }
 
 // mapError turns Postgres and network failures into domain codes, keeping
-// the original error in the chain for logs.
+// the original error in the chain for logs. Whatever says the database
+// could not do the work now (refused, overloaded, going down) is EUNAVAIL:
+// nothing was saved, and the same request may work in a moment.
 func mapError(err error) error {
 	if err == nil {
 		return nil
@@ -110,16 +162,8 @@ func mapError(err error) error {
 		return errors.Join(domain.Errorf(domain.ENOTFOUND, "Not found."), err)
 	}
 	if pqErr, ok := errors.AsType[*pq.Error](err); ok {
-		switch pqErr.Code.Class() {
-		case "23": // integrity constraint violation
-			if pqErr.Code == "23505" {
-				return errors.Join(domain.Errorf(domain.ECONFLICT, "That already exists."), err)
-			}
-			return errors.Join(domain.Errorf(domain.EINVALID, "That value is not allowed."), err)
-		case "22": // data exception: a value Postgres cannot store (a NUL, out of range)
-			return errors.Join(domain.Errorf(domain.EINVALID, "That value cannot be saved."), err)
-		case "08", "57": // connection exception, operator intervention (shutdown)
-			return errors.Join(unavailable(), err)
+		if meaning := postgresError(pqErr); meaning != nil {
+			return errors.Join(meaning, err)
 		}
 		return err
 	}
@@ -129,6 +173,34 @@ func mapError(err error) error {
 	return err
 }
 
+// postgresError is what a Postgres error means to the person who asked;
+// nil leaves it an internal error.
+func postgresError(e *pq.Error) error {
+	switch e.Code.Class() {
+	case "23": // integrity constraint violation
+		if e.Code == "23505" {
+			return domain.Errorf(domain.ECONFLICT, "That already exists.")
+		}
+		return domain.Errorf(domain.EINVALID, "That value is not allowed.")
+	case "22": // data exception: a value Postgres cannot store (a NUL, out of range)
+		return domain.Errorf(domain.EINVALID, "That value cannot be saved.")
+	case "53": // insufficient resources: too many connections, out of memory or disk
+		return busy()
+	case "57": // operator intervention
+		if e.Code == "57014" { // a statement cancelled, e.g. by statement_timeout
+			return busy()
+		}
+		return unavailable() // 57P01 shut down, 57P02 crashed, 57P03 starting up…
+	case "08": // connection exception
+		return unavailable()
+	}
+	return nil
+}
+
 func unavailable() *domain.Error {
 	return domain.Errorf(domain.EUNAVAIL, "The database is not answering right now.")
+}
+
+func busy() *domain.Error {
+	return domain.Errorf(domain.EUNAVAIL, "The database is busy right now.")
 }
