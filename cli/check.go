@@ -33,7 +33,7 @@ func check(ctx context.Context, e Env, args []string) error {
 	c := &checker{cfg: e.Config, out: e.Out, api: &bot.NewClient(bot.ClientOptions{
 		AppToken: e.Config.AppToken, BotToken: e.Config.BotToken, APIURL: e.Config.APIURL,
 	}, e.Log).Client}
-	fmt.Fprintf(c.out, "Checking handoffbot's configuration against Slack at %s and the database.\n\n", e.Config.APIURL)
+	fmt.Fprintf(c.out, "Checking handoffbot's configuration against Slack at %s and the database.\n\n", config.RedactURL(e.Config.APIURL))
 	if me, ok := c.botToken(ctx); ok {
 		c.scopes(me)
 		c.channels(ctx, me)
@@ -89,7 +89,7 @@ func callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 func (c *checker) database(ctx context.Context) {
 	ctx, cancel := callCtx(ctx)
 	defer cancel()
-	db, err := storage.Open(ctx, c.cfg.DatabaseURL)
+	db, err := storage.Open(ctx, c.cfg.DatabaseURL, storage.MaxConns(c.cfg.MaxConns))
 	if err != nil {
 		c.fail("database (DATABASE_URL): "+err.Error(), "check DATABASE_URL, and that Postgres is running and reachable from here")
 		return

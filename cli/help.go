@@ -18,9 +18,11 @@ Commands:
   healthcheck            exit 0 if the running bot's /healthz on HTTP_ADDR answers
   digest [--week YYYY-MM-DD] [--dry-run]
                          build (and unless --dry-run, send) a week's digest
-  import FILE.csv        import handoffs
-  export [--from DATE] [--to DATE]
-                         write handoffs as CSV to stdout
+  import [--raw] FILE.csv
+                         import handoffs (--raw: a file written by export --raw)
+  export [--from DATE] [--to DATE] [--raw]
+                         write handoffs as CSV to stdout; cells that spreadsheets
+                         would run as formulas start with ' unless --raw
   demo [--interactive]   the real bot against a simulated Slack workspace, through
                          a scripted week (or what you type)
   help                   this text
