@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -103,11 +104,15 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	return &DB{db: db, jobs: jobs}, nil
 }
 
-// withoutDSN drops the connection string from an error that quotes it
-// (net/url's parse errors quote the whole URL, password included).
+// withoutDSN words a connection string that does not parse without quoting
+// it: net/url's errors quote the whole URL, and lib/pq's quote the text
+// next to the mistake; either may be the password.
 func withoutDSN(err error) error {
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		return fmt.Errorf("DATABASE_URL is not a valid URL: %w", ue.Err)
+	}
+	if strings.HasPrefix(err.Error(), `missing "=" after`) {
+		return errors.New("DATABASE_URL is neither a postgres:// URL nor key=value settings (quote a value with spaces in it: password='a b')")
 	}
 	return err
 }
