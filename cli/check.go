@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -96,6 +97,7 @@ func (c *checker) database(ctx context.Context) {
 	}
 	defer db.Close()
 	c.pass("database (DATABASE_URL): reachable")
+	c.connections(ctx, db)
 	ms, err := db.MigrationStatus(ctx)
 	if err != nil {
 		c.fail("database schema: "+err.Error(), "check that the DATABASE_URL user may read the database")
@@ -113,6 +115,25 @@ func (c *checker) database(ctx context.Context) {
 		return
 	}
 	c.pass("database schema: up to date (%d migrations)", len(ms))
+}
+
+// connections checks that this process's connection budget fits in the
+// server's, and says how many processes of that size would: every replica
+// and every command running at the same time takes its own.
+func (c *checker) connections(ctx context.Context, db *storage.DB) {
+	l, err := db.ConnectionLimits(ctx)
+	if err != nil {
+		c.fail("database connections: "+err.Error(), "check that the DATABASE_URL user may read the server's settings")
+		return
+	}
+	budget := cmp.Or(c.cfg.MaxConns, storage.DefaultMaxConns)
+	what := fmt.Sprintf("database connections (DATABASE_MAX_CONNS): up to %d for this process, of the server's %d (max_connections %d, %d reserved)",
+		budget, l.Available(), l.Max, l.Reserved)
+	if budget > l.Available() {
+		c.fail(what, fmt.Sprintf("set DATABASE_MAX_CONNS to at most %d divided by the number of replicas, or raise max_connections", l.Available()))
+		return
+	}
+	c.pass("%s: room for %d processes like this one", what, l.Available()/budget)
 }
 
 // calendar shows how TIMEZONE, BUSINESS_HOURS and HOLIDAYS were read, and

@@ -33,44 +33,6 @@ type DB struct {
 // bot and River run about a hundred distinct queries.
 const stmtsPerConn = 128
 
-// DefaultMaxConns is a process's connection budget unless DATABASE_MAX_CONNS
-// says otherwise. It suits one bot process on a small machine: workers hold
-// a connection only for a query, channel senders one each for their lock
-// (at most 8, delivery/senders.go). With 30 rather than 20, the load
-// benchmark's waits for a connection at 200 envelopes/s fell from
-// 900–3,400 a run to 45–840, and two replicas stay inside Postgres's
-// default max_connections of 100.
-const DefaultMaxConns = 30
-
-// MinMaxConns is the smallest budget the bot can work with: the 8 channel
-// senders may each hold a connection for their lock while they need a
-// second for a query, and the handlers and River need some of their own.
-const MinMaxConns = 10
-
-// listenConns are the connections of the budget that are not in the pool:
-// none yet. River polls through the pool; when it LISTENs for new jobs
-// instead, its listener holds one connection of its own for the life of
-// the process, and belongs here so that DATABASE_MAX_CONNS stays the
-// process's whole budget.
-const listenConns = 0
-
-// Option adjusts how Open connects.
-type Option func(*options)
-
-type options struct {
-	maxConns int
-}
-
-// MaxConns sets the process's connection budget (DATABASE_MAX_CONNS), River
-// included; n <= 0 means DefaultMaxConns.
-func MaxConns(n int) Option {
-	return func(o *options) {
-		if n > 0 {
-			o.maxConns = n
-		}
-	}
-}
-
 // Open connects to dsn and checks the connection. The pool is the budget
 // (MaxConns) less the connections held outside it (listenConns); River
 // shares it, since it works through our *sql.DB. Idle connections are kept
