@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 
 	"github.com/handoffbot/handoffbot/domain"
 	"github.com/handoffbot/handoffbot/storage"
@@ -19,7 +20,7 @@ import (
 // mustBeUnavailable checks that err tells people the database could not
 // do it now, in the words given, and keeps Postgres's own error (code,
 // unless empty) for the log.
-func mustBeUnavailable(t *testing.T, err error, code pq.ErrorCode, words string) {
+func mustBeUnavailable(t *testing.T, err error, code pqerror.Code, words string) {
 	t.Helper()
 	if got := domain.ErrorCode(err); got != domain.EUNAVAIL {
 		t.Fatalf("error %v: code %q, want %q", err, got, domain.EUNAVAIL)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
@@ -144,21 +145,21 @@ func mapError(err error) error {
 // nil leaves it an internal error.
 func postgresError(e *pq.Error) error {
 	switch e.Code.Class() {
-	case "23": // integrity constraint violation
-		if e.Code == "23505" {
+	case pqerror.ClassIntegrityConstraintViolation:
+		if e.Code == pqerror.UniqueViolation {
 			return domain.Errorf(domain.ECONFLICT, "That already exists.")
 		}
 		return domain.Errorf(domain.EINVALID, "That value is not allowed.")
-	case "22": // data exception: a value Postgres cannot store (a NUL, out of range)
+	case pqerror.ClassDataException: // a value Postgres cannot store (a NUL, out of range)
 		return domain.Errorf(domain.EINVALID, "That value cannot be saved.")
-	case "53": // insufficient resources: too many connections, out of memory or disk
+	case pqerror.ClassInsufficientResources: // too many connections, out of memory or disk
 		return busy()
-	case "57": // operator intervention
-		if e.Code == "57014" { // a statement cancelled, e.g. by statement_timeout
+	case pqerror.ClassOperatorIntervention:
+		if e.Code == pqerror.QueryCanceled { // e.g. by statement_timeout
 			return busy()
 		}
 		return unavailable() // 57P01 shut down, 57P02 crashed, 57P03 starting up…
-	case "08": // connection exception
+	case pqerror.ClassConnectionException:
 		return unavailable()
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 
 	"github.com/handoffbot/handoffbot/domain"
 )
@@ -19,7 +20,7 @@ import (
 // wrong".
 func TestMapErrorNamesWhatPeopleCanDo(t *testing.T) {
 	for _, c := range []struct {
-		code         pq.ErrorCode
+		code         pqerror.Code
 		want, saying string
 	}{
 		{"53300", domain.EUNAVAIL, "busy"}, // too_many_connections

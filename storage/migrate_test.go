@@ -2,8 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -15,8 +13,6 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // mustOpen opens url with opts, closed when t ends.
 func mustOpen(t *testing.T, url string, opts ...storage.Option) *storage.DB {
