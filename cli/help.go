@@ -18,9 +18,11 @@ Commands:
   healthcheck            exit 0 if the running bot's /healthz on HTTP_ADDR answers
   digest [--week YYYY-MM-DD] [--dry-run]
                          build (and unless --dry-run, send) a week's digest
-  import FILE.csv        import handoffs
-  export [--from DATE] [--to DATE]
-                         write handoffs as CSV to stdout
+  import [--raw] FILE.csv
+                         import handoffs (--raw: a file written by export --raw)
+  export [--from DATE] [--to DATE] [--raw]
+                         write handoffs as CSV to stdout; cells that spreadsheets
+                         would run as formulas start with ' unless --raw
   keys create NAME | keys list | keys revoke NAME
                          intake API keys: create prints a new key once
   routing check FILE     validate routing rules, naming every problem by line

@@ -29,6 +29,7 @@ type Config struct {
 	BotToken        string        `envconfig:"SLACK_BOT_TOKEN" need:"slack" desc:"bot token, xoxb-…"`
 	APIURL          string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Web API base URL (proxies, tests, the demo)"`
 	DatabaseURL     string        `envconfig:"DATABASE_URL" default:"postgres://localhost:5432/handoff?sslmode=disable" desc:"Postgres connection URL"`
+	MaxConns        int           `envconfig:"DATABASE_MAX_CONNS" default:"30" desc:"Postgres connections this process may open, River's included (at least 10); replicas × this must stay under the server's max_connections"`
 	HandoffChannel  string        `envconfig:"HANDOFF_CHANNEL" need:"slack" desc:"channel ID where handoff cards are posted"`
 	FeedbackChannel string        `envconfig:"FEEDBACK_CHANNEL" desc:"channel ID for feedback threads (default: HANDOFF_CHANNEL)"`
 	DigestChannel   string        `envconfig:"DIGEST_CHANNEL" desc:"channel ID for the team-wide weekly digest; empty: DMs only"`
@@ -151,6 +152,8 @@ func (c *Config) ValidateFor(need Need) error {
 		c.validateSlack(&p)
 	}
 	p.add("DATABASE_URL", checkDatabaseURL(c.DatabaseURL))
+	p.check(c.MaxConns == 0 || c.MaxConns >= MinMaxConns, "DATABASE_MAX_CONNS",
+		fmt.Sprintf("want a whole number of at least %d (the bot holds up to 8 connections for deliveries and needs more to work), not %d", MinMaxConns, c.MaxConns))
 	c.parseTime(&p)
 	p.add("HTTP_ADDR", checkAddr(c.HTTPAddr))
 	p.add("INTAKE_ADDR", checkAddr(c.IntakeAddr))
@@ -270,6 +273,11 @@ func checkAddr(addr string) error {
 	return nil
 }
 
+// MinMaxConns is the smallest DATABASE_MAX_CONNS the bot works with
+// (storage.MinMaxConns, which a test keeps equal). Zero, as in a Config
+// built in code, means the default.
+const MinMaxConns = 10
+
 // Error lists every configuration problem, one per line.
 type Error struct{ Problems []string }
 
@@ -323,8 +331,9 @@ func (p problems) err() error {
 // redacted too, not only a *Config.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("api_url", c.APIURL),
+		slog.String("api_url", RedactURL(c.APIURL)),
 		slog.String("database", RedactURL(c.DatabaseURL)),
+		slog.Int("database_max_conns", c.MaxConns),
 		slog.String("handoff_channel", c.HandoffChannel),
 		slog.String("feedback_channel", c.FeedbackChannel),
 		slog.String("timezone", c.TimeZone),
@@ -336,13 +345,55 @@ func (c Config) LogValue() slog.Value {
 	)
 }
 
-// RedactURL is a database or API URL fit for a log line: no password.
+// RedactURL is a database or API URL fit for a log line, `check`'s output
+// or an error: the password of its user info and the values of its
+// password and sslpassword parameters become xxxxx, in the URL form and in
+// libpq's key=value form (host=db password=…) alike. An http(s) URL loses
+// its whole user info, since a proxy's user name is often a token. Text
+// that is neither form is not shown at all.
 func RedactURL(s string) string {
+	if isKeyValue(s) {
+		return secretSetting.ReplaceAllString(s, "${1}${2}=xxxxx")
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
 		return "(not a URL)"
 	}
+	if u.User != nil && (u.Scheme == "http" || u.Scheme == "https") {
+		u.User = url.User("xxxxx")
+	}
+	u.RawQuery = redactQuery(u.RawQuery)
 	return u.Redacted()
+}
+
+// isKeyValue tells libpq's key=value form from a URL.
+func isKeyValue(s string) bool {
+	return strings.Contains(s, "=") && !strings.Contains(s, "://")
+}
+
+// secretSetting matches a password or sslpassword setting of libpq's
+// key=value form: the key, spaces around "=", and the value, bare or
+// single-quoted with backslash escapes (or a quote left open).
+var secretSetting = regexp.MustCompile(`(?i)(^|\s)((?:ssl)?password)\s*=\s*(?:'(?:[^'\\]|\\.)*'?|\S*)`)
+
+// redactQuery replaces the values of the password and sslpassword
+// parameters of a raw query, keeping the rest as it was written.
+func redactQuery(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	params := strings.Split(raw, "&")
+	for i, p := range params {
+		key, _, _ := strings.Cut(p, "=")
+		if k, err := url.QueryUnescape(key); err != nil || isSecretParam(k) {
+			params[i] = key + "=xxxxx" // a key that does not decode may be one
+		}
+	}
+	return strings.Join(params, "&")
+}
+
+func isSecretParam(key string) bool {
+	return strings.EqualFold(key, "password") || strings.EqualFold(key, "sslpassword")
 }
 
 // Usage writes every variable with its default and meaning, for
