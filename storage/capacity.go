@@ -21,10 +21,10 @@ const DefaultMaxConns = 30
 // second for a query, and the handlers and River need some of their own.
 const MinMaxConns = 10
 
-// listenConns are the connections of the budget that are not in the pool:
+// ListenConns are the connections of the budget that are not in the pool:
 // River's LISTEN connection (ListenPool), held for the life of the
 // process, so that DATABASE_MAX_CONNS stays the process's whole budget.
-const listenConns = 1
+const ListenConns = 1
 
 // Option adjusts how Open connects.
 type Option func(*options)

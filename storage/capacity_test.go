@@ -53,8 +53,8 @@ func TestTooManyConnectionsIsBusy(t *testing.T) {
 // A server that ends the connection in the middle of a request (an
 // administrator's pg_terminate_backend, as a shutdown does) has saved
 // nothing: people are told it is not answering, not that something went
-// wrong. The request is caught waiting for a lead's lock, which the test
-// holds, so that it is surely in the middle of its transaction. (Postgres
+// wrong. The request is caught waiting to write a handoff while the test
+// holds the table, so that it is surely in the middle of its transaction. (Postgres
 // says 57P01, a FATAL error, which lib/pq reports as a bad connection.)
 func TestAdminShutdownIsUnavailable(t *testing.T) {
 	t.Parallel()
@@ -67,7 +67,7 @@ func TestAdminShutdownIsUnavailable(t *testing.T) {
 	}
 	defer admin.Close()
 	h := newHandoff("Dana Scully", "dana@fbi.example")
-	if _, err := admin.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext($1))`, domain.EmailKey(h.Lead.Email)); err != nil {
+	if _, err := admin.ExecContext(ctx, `BEGIN; LOCK TABLE handoffs IN SHARE MODE`); err != nil {
 		t.Fatal(err)
 	}
 	created := make(chan error, 1)
@@ -87,22 +87,22 @@ func TestAdminShutdownIsUnavailable(t *testing.T) {
 	}
 }
 
-// mustAwaitLockWaiter returns the backend that waits for an advisory lock
-// in conn's database.
+// mustAwaitLockWaiter returns the backend that waits for a lock in conn's
+// database.
 func mustAwaitLockWaiter(t *testing.T, conn *sql.Conn) int {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var pid int
 		err := conn.QueryRowContext(context.Background(), `SELECT pid FROM pg_locks
-			WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&pid)
+			WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&pid)
 		switch {
 		case err == nil:
 			return pid
 		case !errors.Is(err, sql.ErrNoRows):
 			t.Fatal(err)
 		case time.Now().After(deadline):
-			t.Fatal("no request is waiting for the lead's lock")
+			t.Fatal("no request is waiting for a lock")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -115,8 +115,8 @@ func TestMaxConnsIsTheProcessBudget(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	url := storagetest.URL(t)
-	if got := mustOpen(t, url).SQL().Stats().MaxOpenConnections; got != storage.DefaultMaxConns {
-		t.Errorf("default pool %d, want %d", got, storage.DefaultMaxConns)
+	if got := mustOpen(t, url).SQL().Stats().MaxOpenConnections; got != storage.DefaultMaxConns-storage.ListenConns {
+		t.Errorf("default pool %d, want %d", got, storage.DefaultMaxConns-storage.ListenConns)
 	}
 	u, err := neturl.Parse(url)
 	if err != nil {
@@ -126,8 +126,9 @@ func TestMaxConnsIsTheProcessBudget(t *testing.T) {
 	q.Set("application_name", "budget") // to tell this pool's connections apart
 	u.RawQuery = q.Encode()
 	db := mustOpen(t, u.String(), storage.MaxConns(storage.MinMaxConns))
+	pool := storage.MinMaxConns - storage.ListenConns // River's LISTEN connection is outside the pool
 	var held []*sql.Conn
-	for range storage.MinMaxConns {
+	for range pool {
 		c, err := db.SQL().Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -144,7 +145,7 @@ func TestMaxConnsIsTheProcessBudget(t *testing.T) {
 	if err := held[0].QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'budget' AND datname = current_database()`).Scan(&backends); err != nil {
 		t.Fatal(err)
 	}
-	if backends != storage.MinMaxConns {
-		t.Errorf("%d connections to the database, want %d", backends, storage.MinMaxConns)
+	if backends != pool {
+		t.Errorf("%d connections to the database, want %d", backends, pool)
 	}
 }

@@ -37,7 +37,7 @@ type DB struct {
 const stmtsPerConn = 128
 
 // Open connects to dsn and checks the connection. The pool is the budget
-// (MaxConns) less the connections held outside it (listenConns); River
+// (MaxConns) less the connections held outside it (ListenConns); River
 // shares it, since it works through our *sql.DB. Idle connections are kept
 // up to the pool's size, since each keeps its prepared statements: closing
 // one under a burst to open another later would prepare them all again.
@@ -53,7 +53,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	// Statements stay prepared on each connection: one round trip per
 	// query instead of two, planned once (see package prepared).
 	db := sqlx.NewDb(sql.OpenDB(prepared.Connector(connector, stmtsPerConn)), "postgres")
-	pool := max(o.maxConns-listenConns, 1)
+	pool := max(o.maxConns-ListenConns, 1)
 	db.SetMaxOpenConns(pool)
 	db.SetMaxIdleConns(pool)
 	db.SetConnMaxIdleTime(5 * time.Minute)
