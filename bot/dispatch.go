@@ -30,6 +30,7 @@ func (r *Runtime) handle(base context.Context, evt socketmode.Event) {
 		}
 	case socketmode.EventTypeHello:
 		r.connected.Store(true)
+		r.learnApp(evt)
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
 		r.connected.Store(false)
 		r.log.Warn("Slack connection failed", "error", evt.Data)
@@ -98,6 +99,9 @@ func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) {
 	}
 	kind := envelopeKind(evt)
 	r.opts.Metrics.Received(req.EnvelopeID, kind)
+	if r.dropForeign(req.EnvelopeID, kind, evt) {
+		return
+	}
 	var j *job
 	switch data := evt.Data.(type) {
 	case slack.SlashCommand:

@@ -23,7 +23,7 @@ func (r *Runtime) commandJob(c slack.SlashCommand) *job {
 	}
 	return &job{
 		to:  recipient{userID: c.UserID, channelID: c.ChannelID, responseURL: c.ResponseURL},
-		run: func(ctx context.Context) error { return h(ctx, cmd) },
+		run: r.admitted(commandOrigin(c), func(ctx context.Context) error { return h(ctx, cmd) }),
 	}
 }
 
@@ -73,9 +73,9 @@ func (r *Runtime) actionJob(cb slack.InteractionCallback) *job {
 	h, ok := r.router.action(ba.ActionID)
 	if !ok {
 		r.log.Warn("unknown action", "action_id", ba.ActionID)
-		return &job{to: to, run: func(context.Context) error { return errUnknown }}
+		return &job{to: to, run: r.admitted(interactionOrigin(cb), func(context.Context) error { return errUnknown })}
 	}
-	return &job{to: to, run: func(ctx context.Context) error { return h(ctx, a) }}
+	return &job{to: to, run: r.admitted(interactionOrigin(cb), func(ctx context.Context) error { return h(ctx, a) })}
 }
 
 func (r *Runtime) shortcutJob(cb slack.InteractionCallback) *job {
@@ -90,9 +90,9 @@ func (r *Runtime) shortcutJob(cb slack.InteractionCallback) *job {
 	}
 	h, ok := r.router.Shortcuts[cb.CallbackID]
 	if !ok {
-		return &job{to: to, run: func(context.Context) error { return errUnknown }}
+		return &job{to: to, run: r.admitted(interactionOrigin(cb), func(context.Context) error { return errUnknown })}
 	}
-	return &job{to: to, run: func(ctx context.Context) error { return h(ctx, s) }}
+	return &job{to: to, run: r.admitted(interactionOrigin(cb), func(ctx context.Context) error { return h(ctx, s) })}
 }
 
 // submissionJob runs a modal's handler before acking, so that validation
@@ -118,7 +118,7 @@ func (r *Runtime) submissionJob(envelopeID string, cb slack.InteractionCallback)
 		}
 		return res.After(ctx)
 	}
-	return &job{to: recipient{userID: cb.User.ID}, run: run, settle: settle.msg}
+	return &job{to: recipient{userID: cb.User.ID}, run: r.admitted(interactionOrigin(cb), run), settle: settle.msg}
 }
 
 func (r *Runtime) suggestionJob(envelopeID string, cb slack.InteractionCallback) *job {
@@ -138,7 +138,7 @@ func (r *Runtime) suggestionJob(envelopeID string, cb slack.InteractionCallback)
 	}
 	// A failed suggestion shows an empty list; telling the user by DM about
 	// every keystroke would be noise, so the recipient is left empty.
-	return &job{key: "", run: run, settle: settle.msg}
+	return &job{key: "", run: r.admitted(interactionOrigin(cb), run), settle: settle.msg}
 }
 
 // settler acks an envelope at most once: with the handler's answer, or with
@@ -186,23 +186,55 @@ func (r *Runtime) eventJob(e slackevents.EventsAPIEvent) *job {
 	if !ok {
 		return nil
 	}
-	ev := handlers.Event{EventID: cb.EventID, Type: e.InnerEvent.Type}
-	switch in := e.InnerEvent.Data.(type) {
-	case *slackevents.AppHomeOpenedEvent:
-		ev.UserID, ev.Channel, ev.Tab = in.User, in.Channel, in.Tab
-	case *slackevents.AppMentionEvent:
-		ev.UserID, ev.BotID, ev.Channel, ev.Text, ev.TS, ev.ThreadTS = in.User, in.BotID, in.Channel, in.Text, in.TimeStamp, in.ThreadTimeStamp
-	case *slackevents.MessageEvent:
-		ev.UserID, ev.BotID, ev.Subtype, ev.Channel = in.User, in.BotID, in.SubType, in.Channel
-		ev.Text, ev.TS, ev.ThreadTS = in.Text, in.TimeStamp, in.ThreadTimeStamp
+	origin := handlers.Origin{TeamID: e.TeamID, EnterpriseID: e.EnterpriseID}
+	ev := eventOf(e.InnerEvent, &origin)
+	ev.EventID = cb.EventID
+	var run func(ctx context.Context) error
+	if ev.Type == string(slackevents.AppUninstalled) || ev.Type == string(slackevents.TokensRevoked) {
+		run = r.removalJob(origin, e.InnerEvent)
+	} else if h, ok := r.router.Events[ev.Type]; ok {
+		run = r.admitted(origin, func(ctx context.Context) error { return h(ctx, ev) })
 	}
-	h, ok := r.router.Events[ev.Type]
-	if !ok {
+	if run == nil {
 		r.log.Debug("event type not handled", "type", ev.Type)
 		return nil
 	}
 	// Events are not answered when they fail: the person did not ask the
 	// bot anything (a thread reply, opening App Home), so the failure is
-	// only logged. They are acked once handled (dispatch.go: finish).
-	return &job{key: "event:" + cb.EventID, ackAfter: true, run: func(ctx context.Context) error { return h(ctx, ev) }}
+	// only logged; but a person who mentions the bot asked it something,
+	// and is told privately in the channel. Events are acked once handled
+	// (dispatch.go: finish).
+	j := &job{key: "event:" + cb.EventID, ackAfter: true, run: run}
+	if ev.Type == string(slackevents.AppMention) && ev.BotID == "" {
+		j.to = recipient{userID: ev.UserID, channelID: ev.Channel}
+	}
+	return j
+}
+
+// eventOf reads what the handlers need of an inner event, and who caused
+// it into o.
+func eventOf(in slackevents.EventsAPIInnerEvent, o *handlers.Origin) handlers.Event {
+	ev := handlers.Event{Type: in.Type}
+	switch d := in.Data.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		ev.UserID, ev.Channel, ev.Tab = d.User, d.Channel, d.Tab
+	case *slackevents.AppMentionEvent:
+		ev.UserID, ev.BotID, ev.Channel, ev.Text, ev.TS, ev.ThreadTS = d.User, d.BotID, d.Channel, d.Text, d.TimeStamp, d.ThreadTimeStamp
+		o.UserTeamID = d.UserTeam
+	case *slackevents.MessageEvent:
+		ev.UserID, ev.BotID, ev.Subtype, ev.Channel = d.User, d.BotID, d.SubType, d.Channel
+		ev.Text, ev.TS, ev.ThreadTS = d.Text, d.TimeStamp, d.ThreadTimeStamp
+		o.UserTeamID = d.UserTeam
+	case *slackevents.UserChangeEvent:
+		ev.ChangedUser = changedUser(d.User)
+	case *slackevents.SubteamMembersChangedEvent:
+		ev.Group, ev.Added, ev.Removed = d.SubteamID, d.AddedUsers, d.RemovedUsers
+	}
+	o.UserID = ev.UserID
+	return ev
+}
+
+// changedUser is the part of user_change's user the directory keeps.
+func changedUser(u slackevents.User) *slack.User {
+	return &slack.User{ID: u.ID, TeamID: u.TeamID, Name: u.Name, RealName: u.RealName, Deleted: u.Deleted, IsBot: u.IsBot}
 }

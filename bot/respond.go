@@ -29,7 +29,10 @@ func (r *Runtime) fail(ctx context.Context, j *job, err error) {
 		r.log.WarnContext(ctx, "handler could not reach a dependency", "error", err)
 		msg += " Nothing was saved; please try again in a moment."
 	default:
-		r.log.InfoContext(ctx, "request refused", "code", code, "reason", msg)
+		// The sentence can quote what the person typed: only its code is
+		// logged above debug.
+		r.log.InfoContext(ctx, "request refused", "code", code)
+		r.log.DebugContext(ctx, "request refused", "reason", msg)
 	}
 	if j.settle != nil && j.settle(msg) {
 		return

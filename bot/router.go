@@ -36,6 +36,9 @@ type Router struct {
 	Submissions map[string]SubmitHandler
 	Suggestions map[string]SuggestionHandler
 	Events      map[string]EventHandler
+	// Admit, when set, runs before every handler and refuses envelopes
+	// from outside the installation (installation.go); nil admits all.
+	Admit func(ctx context.Context, o handlers.Origin) error
 }
 
 // command picks the subcommand handler for text and what it receives.

@@ -59,6 +59,10 @@ func Routes(app *handlers.App) *Router {
 			"app_home_opened": app.HomeOpened,
 			"app_mention":     app.Mention,
 			"message":         app.FeedbackMessage,
+
+			"user_change":             app.UserChanged,
+			"subteam_members_changed": app.TeamMembersChanged,
 		},
+		Admit: app.Admit,
 	}
 }

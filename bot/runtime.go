@@ -62,6 +62,9 @@ type Runtime struct {
 	busy    int
 	queue   backlog
 	telling chan struct{} // bounds goroutines telling people we are busy
+	appID   string        // the app hello named (installation.go)
+
+	removed chan *RemovedError // the app's access was taken away
 }
 
 // New wires a runtime. client must not be running yet.
@@ -78,6 +81,7 @@ func New(client *socketmode.Client, router *Router, keys Keys, log *slog.Logger,
 	return &Runtime{
 		client: client, router: router, keys: keys, log: log, opts: opts,
 		done: make(chan struct{}, opts.Workers), telling: make(chan struct{}, maxTelling),
+		removed: make(chan *RemovedError, 1),
 	}
 }
 
@@ -89,7 +93,9 @@ func (r *Runtime) Connected() bool {
 // Run connects and handles envelopes until ctx is cancelled, then stops
 // taking on new work only once in-flight work has finished (or DrainTimeout
 // passed), so that nothing already received is dropped. It returns nil after
-// a clean shutdown and an error if Slack refuses the tokens.
+// a clean shutdown and an error if Slack refuses the tokens; when Slack says
+// the app was uninstalled or its token revoked, it drains the same way and
+// returns a *RemovedError.
 func (r *Runtime) Run(ctx context.Context) error {
 	// Work and the socket outlive ctx: shutdown is Run's decision.
 	base, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -99,9 +105,14 @@ func (r *Runtime) Run(ctx context.Context) error {
 	sockErr := make(chan error, 1)
 	go func() { sockErr <- r.client.RunContext(sockCtx) }()
 
-	if err := r.serve(ctx, base, sockErr); err != nil {
+	stop := r.serve(ctx, base, sockErr)
+	removed, isRemoved := errors.AsType[*RemovedError](stop)
+	if stop != nil && !isRemoved {
 		cancelWork()
-		return err
+		return stop
+	}
+	if isRemoved {
+		r.log.Error(removed.advice())
 	}
 	r.log.Info("shutting down: draining in-flight work", "in_flight", r.busy, "waiting", r.queue.len())
 	if !r.drain(base) {
@@ -112,7 +123,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 	closeSocket()
 	<-sockErr
 	r.connected.Store(false)
-	return nil
+	return stop
 }
 
 // serve is the main loop: one goroutine owns the workers' count and the
@@ -133,6 +144,8 @@ func (r *Runtime) serve(ctx, base context.Context, sockErr <-chan error) error {
 			r.finished(base)
 		case evt := <-r.client.Events:
 			r.handle(base, evt)
+		case removed := <-r.removed:
+			return removed
 		}
 	}
 }

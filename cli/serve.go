@@ -43,6 +43,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 // Bot is the running bot: the Slack runtime, the job queue and the HTTP
 // endpoint, over one database.
 type Bot struct {
+	app      *handlers.App
 	runtime  *bot.Runtime
 	queue    *river.Client[*sql.Tx]
 	endpoint endpoint
@@ -135,7 +136,7 @@ func wire(ctx context.Context, e Env, db *storage.DB, listener *pgxpool.Pool) (*
 		return nil, err
 	}
 	rt := bot.New(client, bot.Routes(app), db, e.Log, bot.Options{DrainTimeout: 6 * time.Second, Metrics: m})
-	return &Bot{runtime: rt, queue: q, endpoint: newEndpoint(e, db, rt, m), digest: digest, db: db, listener: listener, config: e.Config, clock: now, log: e.Log}, nil
+	return &Bot{app: app, runtime: rt, queue: q, endpoint: newEndpoint(e, db, rt, m), digest: digest, db: db, listener: listener, config: e.Config, clock: now, log: e.Log}, nil
 }
 
 // The store is what each part asks of it, checked at compile time.
@@ -167,6 +168,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Who the bot is and who is in the teams, before the first envelope.
+	if err := b.app.Prepare(ctx); err != nil {
+		return errors.Join(err, stopEndpoint(ctx, srv))
+	}
+	fresh, stopRefreshing := context.WithCancel(ctx)
+	refreshed := make(chan struct{})
+	go func() { defer close(refreshed); b.app.KeepDirectoryFresh(fresh) }()
+	defer func() { stopRefreshing(); <-refreshed }()
 	if err := b.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return errors.Join(fmt.Errorf("start job queue: %w", err), stopEndpoint(ctx, srv))
 	}

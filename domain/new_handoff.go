@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -25,6 +26,26 @@ type NewHandoff struct {
 	// Owed lists what the new handoff owes once its id and owner are
 	// known: the card and DMs, and the SLA timers.
 	Owed func(h Handoff) Owed
+	// FormID is the Slack view ID of the New handoff form it comes from,
+	// or "" for handoffs that come from no form (imports, the API). A form
+	// makes one handoff: creating is refused with a *FormUsedError when
+	// the form already made one (a second click, a replayed view).
+	FormID string
+}
+
+// FormUsedError says the form already made a handoff, First; nothing new
+// was created.
+type FormUsedError struct {
+	First Handoff
+}
+
+func (e *FormUsedError) Error() string {
+	return fmt.Sprintf("form already made handoff %d", e.First.ID)
+}
+
+// Unwrap lets ErrorCode see a conflict.
+func (e *FormUsedError) Unwrap() error {
+	return Errorf(ECONFLICT, "This form was already handed off.")
 }
 
 // Owed is what a change owes: messages to post and SLA timers to set. (The

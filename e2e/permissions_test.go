@@ -41,6 +41,7 @@ var permissionRows = []permissionRow{
 	{"snooze", []string{handlers.ActionSnooze}, permSnooze},
 	{"list", []string{"/handoff list"}, permList},
 	{"app_home", []string{"app_home_opened"}, permAppHome},
+	{"directory_events", []string{"user_change", "subteam_members_changed"}, permDirectoryEvents},
 	{"give_feedback", []string{"/handoff feedback", handlers.ShortcutFeedbackFromMessage, handlers.ActionFeedbackGive,
 		handlers.CallbackFeedback, handlers.ActionFeedbackHandoff}, permGiveFeedback},
 	{"feedback_list", []string{"/handoff feedback"}, permFeedbackList},
@@ -53,6 +54,7 @@ var permissionRows = []permissionRow{
 	{"survey_start", []string{"/handoff survey"}, permSurveyStart},
 	{"survey_results", []string{"/handoff survey"}, permSurveyResults},
 	{"help", []string{"/handoff help"}, permHelp},
+	{"outsiders", nil, permOutsiders},
 }
 
 // TestPermissions runs the README's permissions table, a fresh bot and

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -27,7 +28,10 @@ type Slack interface {
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+	GetUserByEmailContext(ctx context.Context, email string) (*slack.User, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
+	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
 	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
 }
@@ -35,6 +39,7 @@ type Slack interface {
 // Store is the state the handlers keep (storage.DB).
 type Store interface {
 	CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Created, error)
+	FormHandoff(ctx context.Context, viewID string) (domain.Handoff, error)
 	ApplyChange(ctx context.Context, c domain.Change) (domain.Handoff, error)
 	Handoff(ctx context.Context, id int64) (domain.Handoff, error)
 	OpenHandoffsFor(ctx context.Context, userID string) ([]domain.Handoff, error)
@@ -91,6 +96,8 @@ type App struct {
 	// the receiving team's plain rotation (also for leads no rule takes).
 	rules, teams *routing.Rules
 	accounts     AccountStore // handlers/route.go
+	// workspace is the installation, learned by Prepare (workspace.go).
+	workspace atomic.Pointer[Workspace]
 }
 
 // Deps are the App's collaborators; Now defaults to time.Now.

@@ -13,6 +13,7 @@ type newHandoff struct {
 	handoff        domain.Handoff // the lead and the request; Assignee "" lets the routing pick
 	allowDuplicate bool
 	requestHash    string // with handoff.ExternalID: makes a repeat a replay
+	formID         string // the New handoff form's view ID: one handoff per form
 }
 
 // createHandoff creates a handoff the same way whichever way it came in:
@@ -29,12 +30,12 @@ func (a *App) createHandoff(ctx context.Context, r newHandoff) (domain.Created, 
 	if h.Intake == "" {
 		h.Intake = domain.IntakeSlack
 	}
-	n := domain.NewHandoff{Handoff: h, AllowDuplicate: r.allowDuplicate, RequestHash: r.requestHash,
+	n := domain.NewHandoff{Handoff: h, AllowDuplicate: r.allowDuplicate, RequestHash: r.requestHash, FormID: r.formID,
 		Owed: func(h domain.Handoff) domain.Owed {
 			return domain.Owed{Messages: a.creationMessages(h), Timers: a.timers(h)}
 		}}
 	if h.Assignee != "" {
-		if err := a.dir.human(ctx, h.Assignee); err != nil {
+		if err := a.checkAssignee(ctx, h.Assignee); err != nil {
 			return domain.Created{}, err
 		}
 	} else {

@@ -22,6 +22,7 @@ type DigestStore interface {
 	FeedbackMetrics(ctx context.Context, from, to time.Time) (domain.FeedbackMetrics, error)
 	OldestOpenFeedback(ctx context.Context, limit int) ([]domain.Feedback, error)
 	OverdueHandoffs(ctx context.Context, now time.Time, limit int) ([]domain.Handoff, error)
+	OverdueHandoffsOf(ctx context.Context, now time.Time, user string, limit int) ([]domain.Handoff, error)
 	RecordDigest(ctx context.Context, week time.Time, destination, kind string, msg domain.Message) (bool, error)
 	DigestDestinations(ctx context.Context, week time.Time) ([]string, error)
 	Unsubscribed(ctx context.Context, users []string) (map[string]bool, error)
@@ -172,7 +173,7 @@ func (a *App) PreviewDigest(ctx context.Context, weekStart time.Time) (string, e
 func (a *App) DigestCommand(ctx context.Context, cmd Command) error {
 	switch cmd.Text {
 	case "preview", "":
-		d, err := a.buildDigest(ctx, domain.Period{Start: a.Week(a.now()).Start, End: a.now(), Label: "this week so far"}, cmd.UserID)
+		d, err := a.previewFor(ctx, cmd.UserID)
 		if err != nil {
 			return err
 		}

@@ -26,7 +26,7 @@ type FeedbackStore interface {
 	SetFeedbackPermalink(ctx context.Context, id int64, link string) error
 	OpenFeedbackBy(ctx context.Context, author string, limit int) ([]domain.Feedback, int, error)
 	FeedbackCounts(ctx context.Context, handoffIDs []int64) (map[int64]int, error)
-	HandoffChoices(ctx context.Context, query string, limit int) ([]domain.Handoff, error)
+	HandoffChoices(ctx context.Context, query string, vis domain.Visibility, limit int) ([]domain.Handoff, error)
 }
 
 // Shortcut, action, callback and block IDs of feedback (the shortcut's
@@ -96,6 +96,9 @@ func (a *App) GiveFeedback(ctx context.Context, act Action) error {
 	}
 	h, err := a.store.Handoff(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := a.mayReference(ctx, act.UserID, h); err != nil {
 		return err
 	}
 	meta := feedbackMeta{Channel: act.ChannelID, ResponseURL: act.ResponseURL}
@@ -210,6 +213,9 @@ func (a *App) SubmitFeedback(ctx context.Context, s Submission) (SubmitResult, e
 			return errorsOn(blockFeedbackHandoff, "That handoff does not exist any more; choose another."), nil
 		} else if err != nil {
 			return SubmitResult{}, err
+		}
+		if err := a.mayReference(ctx, s.UserID, h); err != nil {
+			return errorsOn(blockFeedbackHandoff, domain.ErrorMessage(err)), nil
 		}
 		d.Handoff = &h
 	}

@@ -59,9 +59,10 @@ func (a *App) feedbackLine(ctx context.Context, f domain.Feedback) string {
 }
 
 // FeedbackHandoffOptions answers the Related handoff search with the most
-// recent handoffs matching what the person typed.
+// recent handoffs matching what the person typed, among those they may
+// see (visibility.go).
 func (a *App) FeedbackHandoffOptions(ctx context.Context, s Suggestion) (*slack.OptionsResponse, error) {
-	hs, err := a.feedback.HandoffChoices(ctx, s.Query, handoffChoices)
+	hs, err := a.feedback.HandoffChoices(ctx, s.Query, a.visibility(ctx, s.UserID), handoffChoices)
 	if err != nil {
 		return nil, err
 	}

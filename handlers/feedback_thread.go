@@ -152,12 +152,9 @@ func (a *App) mayRespond(ctx context.Context, f domain.Feedback, userID string, 
 	return nil
 }
 
-// isMarketer: with MARKETING_TEAM empty, everyone is.
+// isMarketer: with MARKETING_TEAM empty, everyone of the installation is.
 func (a *App) isMarketer(ctx context.Context, userID string) (bool, error) {
-	if len(a.set.MarketingTeam) == 0 {
-		return true, nil
-	}
-	return a.dir.in(ctx, userID, a.set.MarketingTeam)
+	return a.inTeam(ctx, userID, a.set.MarketingTeam)
 }
 
 // changeFeedback applies a response by the person who clicked or

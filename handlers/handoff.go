@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -81,7 +82,10 @@ func (a *App) SubmitHandoff(ctx context.Context, s Submission) (SubmitResult, er
 	if errs := f.validate(); len(errs) > 0 {
 		return SubmitResult{Response: slack.NewErrorsViewSubmissionResponse(errs)}, nil
 	}
-	created, errs, err := a.create(ctx, s.UserID, f, meta, false)
+	created, errs, err := a.create(ctx, s.UserID, s.View.ID, f, meta, false)
+	if used, ok := errors.AsType[*domain.FormUsedError](err); ok { // the same view submitted again
+		return alreadyHandedOffAnswer(used.First), nil
+	}
 	if dup, ok := errors.AsType[*domain.DuplicateError](err); ok {
 		meta.Duplicate = dup.Open.ID
 		v := handoffModal(f, meta, a.duplicateWarning(dup.Open))
@@ -114,8 +118,10 @@ func (a *App) HandOffAnyway(ctx context.Context, act Action) error {
 	errs := f.validate()
 	var created domain.Handoff
 	if len(errs) == 0 {
-		created, errs, err = a.create(ctx, act.UserID, f, meta, true)
-		if dup, ok := errors.AsType[*domain.DuplicateError](err); ok { // cannot be: said anyway
+		created, errs, err = a.create(ctx, act.UserID, act.View.ID, f, meta, true)
+		if used, ok := errors.AsType[*domain.FormUsedError](err); ok { // a second click, or the view replayed
+			return a.confirm(ctx, act.UserID, meta, alreadyHandedOffText(used.First))
+		} else if dup, ok := errors.AsType[*domain.DuplicateError](err); ok { // cannot be: said anyway
 			return dup
 		} else if err != nil {
 			return err
@@ -132,16 +138,17 @@ func (a *App) HandOffAnyway(ctx context.Context, act Action) error {
 	return a.afterCreate(ctx, created, meta)
 }
 
-// create saves the handoff of a submitted form. Problems with the
-// person's input come back as messages by block ID; an open handoff of
-// the same lead as a *domain.DuplicateError.
-func (a *App) create(ctx context.Context, creator string, f form, meta formMeta, allowDuplicate bool) (domain.Handoff, map[string]string, error) {
+// create saves the handoff of a submitted form, once per form (formID,
+// the view's ID: a *domain.FormUsedError when the form made one already).
+// Problems with the person's input come back as messages by block ID; an
+// open handoff of the same lead as a *domain.DuplicateError.
+func (a *App) create(ctx context.Context, creator, formID string, f form, meta formMeta, allowDuplicate bool) (domain.Handoff, map[string]string, error) {
 	h := domain.Handoff{
 		Lead:      domain.Lead{Name: f.Name, Company: f.Company, Email: f.Email, Phone: f.Phone, CRMURL: f.CRMURL},
 		Direction: f.Direction, Priority: f.Priority, Source: f.Source, Campaign: f.Campaign, Notes: f.Notes,
 		CreatedBy: creator, Assignee: f.Assignee, SourcePermalink: a.permalink(ctx, meta), Intake: domain.IntakeSlack,
 	}
-	created, err := a.createHandoff(ctx, newHandoff{handoff: h, allowDuplicate: allowDuplicate})
+	created, err := a.createHandoff(ctx, newHandoff{handoff: h, allowDuplicate: allowDuplicate, formID: formID})
 	if domain.ErrorCode(err) == domain.EINVALID {
 		return domain.Handoff{}, map[string]string{blockAssignee: domain.ErrorMessage(err)}, nil
 	}
@@ -162,13 +169,36 @@ func (a *App) permalink(ctx context.Context, meta formMeta) string {
 	return link
 }
 
+// assigneeLookupBudget bounds the one users.info a form's submission may
+// make: for a chosen assignee the directory does not know. Slack waits
+// 3 s for the answer.
+const assigneeLookupBudget = time.Second
+
+// checkAssignee refuses a bot or a deactivated account as the chosen
+// owner, from the directory, or from Slack within assigneeLookupBudget;
+// when Slack does not answer in time the choice (made in Slack's own user
+// menu) is taken as it is.
+func (a *App) checkAssignee(ctx context.Context, id string) error {
+	if u, ok := a.dir.known(id); ok {
+		return activeHuman(u)
+	}
+	lookup, cancel := context.WithTimeout(ctx, assigneeLookupBudget)
+	defer cancel()
+	err := a.dir.human(lookup, id)
+	if err != nil && lookup.Err() != nil && ctx.Err() == nil {
+		a.log.WarnContext(ctx, "Slack did not say in time who the assignee is; taking the choice as it is", "assignee", id)
+		return nil
+	}
+	return err
+}
+
 // creationMessages: the card, and a DM to the owner (unless they handed it
 // to themselves).
 func (a *App) creationMessages(h domain.Handoff) []domain.Message {
 	msgs := []domain.Message{{Channel: a.set.HandoffChannel, Card: true, HandoffID: h.ID, Purpose: "card"}}
 	if h.Assignee != h.CreatedBy {
-		text := fmt.Sprintf("%s handed you a lead: *%s*%s (%s). Accept or reject it by %s.",
-			user(h.CreatedBy), escape(h.Lead.Name), companySuffix(h), h.Priority.Label(), slackDate(h.AcceptDueAt, "{date_short_pretty} {time}"))
+		text := fmt.Sprintf("%s: *%s*%s (%s). Accept or reject it by %s.",
+			handedYou(h), escape(h.Lead.Name), companySuffix(h), h.Priority.Label(), slackDate(h.AcceptDueAt, "{date_short_pretty} {time}"))
 		msgs = append(msgs, domain.Message{Channel: h.Assignee, Text: text, CardLink: h.ID, HandoffID: h.ID, Purpose: "dm_assigned"})
 	}
 	return msgs

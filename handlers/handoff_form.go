@@ -211,3 +211,23 @@ func (f form) validate() map[string]string {
 	}
 	return errs
 }
+
+// alreadyHandedOffText tells someone whose form had made its handoff
+// already (a second click, a replayed view) which one it was.
+func alreadyHandedOffText(first domain.Handoff) string {
+	where := fmt.Sprintf("#%d", first.ID)
+	if domain.ValidWebURL(first.CardPermalink) {
+		where = link(first.CardPermalink, where)
+	}
+	return fmt.Sprintf("This form was already handed off: *%s*%s is %s, owned by %s. Nothing new was created.",
+		escape(first.Lead.Name), companySuffix(first), where, user(first.Assignee))
+}
+
+// alreadyHandedOffAnswer shows alreadyHandedOffText in place of the form.
+func alreadyHandedOffAnswer(first domain.Handoff) SubmitResult {
+	v := slack.ModalViewRequest{
+		Type: slack.VTModal, Title: plain("Handed off"), Close: plain("Done"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{mrkdwn("✅ " + alreadyHandedOffText(first))}},
+	}
+	return SubmitResult{Response: slack.NewUpdateViewSubmissionResponse(&v)}
+}

@@ -70,7 +70,7 @@ type Suggestion struct {
 // Event is an Events API event, deduplicated by EventID.
 type Event struct {
 	EventID  string
-	Type     string // app_home_opened, app_mention, message
+	Type     string // app_home_opened, app_mention, message, user_change, subteam_members_changed
 	UserID   string
 	BotID    string
 	Subtype  string
@@ -79,4 +79,10 @@ type Event struct {
 	TS       string
 	ThreadTS string
 	Tab      string // app_home_opened: home or messages
+	// ChangedUser is user_change's user as Slack has it now.
+	ChangedUser *slack.User
+	// Group, Added and Removed are subteam_members_changed's user group
+	// and the members it gained and lost.
+	Group          string
+	Added, Removed []string
 }

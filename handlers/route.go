@@ -41,9 +41,9 @@ func (a *App) match(l routing.Lead) (routing.Match, error) {
 }
 
 // route prepares the routing decision of a new handoff without an owner:
-// the matching rule, its people as Slack knows them (from the directory,
-// kept fresh apart from this path), the lead's account; the store then
-// decides inside the creating transaction, with the pools locked.
+// the matching rule, its people as the directory knows them, the lead's
+// account; the store then decides inside the creating transaction, with
+// the pools locked.
 func (a *App) route(ctx context.Context, h domain.Handoff) (*domain.Route, error) {
 	m, err := a.match(routingLead(h))
 	if err != nil {
@@ -61,7 +61,7 @@ func (a *App) route(ctx context.Context, h domain.Handoff) (*domain.Route, error
 	if account != nil {
 		people = append(people, account.Owner)
 	}
-	status := a.slackStatus(ctx, people, m.Rule.SkipOutsideHours)
+	status := a.slackStatus(people, m.Rule.SkipOutsideHours)
 	return &domain.Route{
 		Pools: m.Rule.Pools(), People: people, DayStart: a.dayStart(h.CreatedAt),
 		Decide: func(f domain.RouteFacts) (domain.Routed, error) {
@@ -107,13 +107,18 @@ func skippedWords(d routing.Decision) string {
 	return words
 }
 
-// groupsOf expands user groups into their members, from the directory.
+// groupsOf expands user groups into their members from what the
+// directory knows (it keeps every group the rules name fresh); a group it
+// never loaded is asked of Slack.
 func (a *App) groupsOf(ctx context.Context, ids []string) (map[string][]string, error) {
 	groups := map[string][]string{}
 	for _, g := range ids {
-		members, err := a.dir.members(ctx, []string{g})
-		if err != nil {
-			return nil, err
+		members, ok := a.dir.knownGroup(g)
+		if !ok {
+			var err error
+			if members, err = a.dir.groupMembers(ctx, g); err != nil {
+				return nil, err
+			}
 		}
 		groups[g] = members
 	}
@@ -137,21 +142,26 @@ func (a *App) accountOf(ctx context.Context, m routing.Match) *routing.Account {
 	return &routing.Account{Domain: acct.Domain, Company: acct.Company, Owner: acct.Owner}
 }
 
-// slackStatus is what Slack says of people: deactivated, and (when the
-// rule asks) outside their working hours in their own time zone.
-func (a *App) slackStatus(ctx context.Context, people []string, hours bool) map[string]routing.Person {
+// slackStatus is what Slack says of people, as the directory knows it
+// (kept fresh in the background, so a person waiting is not kept waiting
+// for Slack): deactivated or a bot, and (when the rule asks) outside
+// their working hours in their own time zone. Someone the directory has
+// not loaded yet is taken as available, in the configured zone.
+func (a *App) slackStatus(people []string, hours bool) map[string]routing.Person {
 	out := map[string]routing.Person{}
 	now := a.now()
 	for _, id := range people {
 		p := routing.Person{}
-		u, err := a.dir.user(ctx, id)
+		u, known := a.dir.known(id)
 		switch {
-		case err != nil:
-			p.Deactivated = true // unknown to Slack: nobody to give a lead to
-		case u.Deleted || u.IsBot:
+		case known && activeHuman(u) != nil:
 			p.Deactivated = true
 		case hours:
-			p.OutsideHours = a.outsideHours(u.TZ, now)
+			tz := ""
+			if known {
+				tz = u.TZ
+			}
+			p.OutsideHours = a.outsideHours(tz, now)
 		}
 		out[id] = p
 	}

@@ -140,6 +140,13 @@ func (a *App) SubmitSurvey(ctx context.Context, s Submission) (SubmitResult, err
 	} else if err != nil {
 		return SubmitResult{}, err
 	}
+	if round, err := a.currentRound(ctx); err != nil {
+		return SubmitResult{}, err
+	} else if round.ID != meta.Round {
+		return errorsOn(statementBlock(0), fmt.Sprintf(
+			"Survey round %d has started since this form was opened, so these answers would count for a round that is over. Close it and answer the new round with `/handoff survey`.",
+			round.ID)), nil
+	}
 	answer := domain.SurveyAnswer{RoundID: meta.Round, UserID: s.UserID, Team: team, Scores: scores, AnsweredAt: a.now().UTC()}
 	if err := a.surveys.SaveSurveyAnswer(ctx, answer); err != nil {
 		return SubmitResult{}, err

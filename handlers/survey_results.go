@@ -13,13 +13,24 @@ import (
 	"github.com/handoffbot/handoffbot/domain"
 )
 
+// minSurveyAnswers is how many answers a team needs before its results
+// are shown: with fewer, a median or a statement's mean could give away
+// what one person answered.
+const minSurveyAnswers = 5
+
 // teamResult sums up one team's answers in a round.
 type teamResult struct {
 	Responses int
-	Median    float64 // of the totals, 20–100
-	Stage     domain.Stage
-	Means     [domain.SurveyItems]float64 // per statement
+	// Withheld: fewer than minSurveyAnswers answers, so only their
+	// number is kept.
+	Withheld bool
+	Median   float64 // of the totals, 20–100
+	Stage    domain.Stage
+	Means    [domain.SurveyItems]float64 // per statement
 }
+
+// shown says whether the team's figures may be shown.
+func (t teamResult) shown() bool { return t.Responses > 0 && !t.Withheld }
 
 // statementGap is how differently the teams rate one statement.
 type statementGap struct {
@@ -43,7 +54,7 @@ func summarize(answers []domain.SurveyAnswer) surveySummary {
 		byTeam[a.Team] = append(byTeam[a.Team], a.Scores)
 	}
 	s.Sales, s.Marketing = teamOf(byTeam[domain.TeamSales]), teamOf(byTeam[domain.TeamMarketing])
-	if s.Sales.Responses == 0 || s.Marketing.Responses == 0 {
+	if !s.Sales.shown() || !s.Marketing.shown() {
 		return s
 	}
 	gaps := make([]statementGap, domain.SurveyItems)
@@ -61,7 +72,8 @@ func summarize(answers []domain.SurveyAnswer) surveySummary {
 
 func teamOf(scores []domain.Scores) teamResult {
 	t := teamResult{Responses: len(scores)}
-	if t.Responses == 0 {
+	if t.Responses < minSurveyAnswers {
+		t.Withheld = t.Responses > 0
 		return t
 	}
 	totals := make([]float64, len(scores))
@@ -93,8 +105,13 @@ func (a *App) surveyResults(ctx context.Context, cmd Command) error {
 	if len(answers) == 0 {
 		return domain.Errorf(domain.EINVALID, "Nobody has answered survey round %d yet.", round.ID)
 	}
-	measured := a.measuredFigures(ctx)
 	s := summarize(answers)
+	if !s.Sales.shown() && !s.Marketing.shown() {
+		return domain.Errorf(domain.EINVALID,
+			"Not enough answers yet to keep them anonymous: survey round %d has %d from sales and %d from marketing, and a team's results show once it has %d.",
+			round.ID, s.Sales.Responses, s.Marketing.Responses, minSurveyAnswers)
+	}
+	measured := a.measuredFigures(ctx)
 	text := fmt.Sprintf("Alignment survey round %d: sales %s, marketing %s.", round.ID, teamLine(s.Sales), teamLine(s.Marketing))
 	_, _, err = a.slack.PostMessageContext(ctx, cmd.ChannelID, slack.MsgOptionText(text, false),
 		slack.MsgOptionBlocks(resultBlocks(round, s, measured)...))
@@ -128,8 +145,11 @@ func (a *App) measuredFigures(ctx context.Context) map[int]string {
 }
 
 func teamLine(t teamResult) string {
-	if t.Responses == 0 {
+	switch {
+	case t.Responses == 0:
 		return "no answers yet"
+	case t.Withheld:
+		return fmt.Sprintf("not enough answers yet to keep them anonymous (%d of the %d needed)", t.Responses, minSurveyAnswers)
 	}
 	return fmt.Sprintf("%d %s, median %s of 100, %s", t.Responses, plural(t.Responses, "response"), domain.FormatScore(t.Median), t.Stage)
 }
@@ -173,15 +193,15 @@ func resultBlocks(round domain.SurveyRound, s surveySummary, measured map[int]st
 }
 
 func meanOf(t teamResult, n int) string {
-	if t.Responses == 0 {
+	if !t.shown() {
 		return "—"
 	}
 	return fmt.Sprintf("%.1f", t.Means[n-1])
 }
 
 func gapLine(s surveySummary) string {
-	if s.Sales.Responses == 0 || s.Marketing.Responses == 0 {
-		return "*Gap:* — (it needs answers from both teams)"
+	if !s.Sales.shown() || !s.Marketing.shown() {
+		return fmt.Sprintf("*Gap:* — (it needs at least %d answers from each team)", minSurveyAnswers)
 	}
 	d := s.Marketing.Median - s.Sales.Median
 	switch {

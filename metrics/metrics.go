@@ -36,6 +36,7 @@ const (
 	OutcomeDuplicate = "duplicate"
 	OutcomeIgnored   = "ignored" // nothing handles it (an event type we do not use)
 	OutcomeBusy      = "busy"    // shed: the person was told the bot is too busy
+	OutcomeForeign   = "foreign" // for another Slack app: dropped unread
 )
 
 // scrapeTimeout bounds the database queries made while Prometheus scrapes.

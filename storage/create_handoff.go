@@ -64,6 +64,12 @@ func (s *DB) createHandoff(ctx context.Context, tx *sqlx.Tx, n domain.NewHandoff
 		return domain.Created{}, err
 	}
 	switch {
+	case n.FormID != "" && !pre.Claimed:
+		first, err := formHandoff(ctx, tx, n.FormID)
+		if err != nil {
+			return domain.Created{}, err
+		}
+		return domain.Created{}, &domain.FormUsedError{First: first}
 	case pre.ExistingID != nil && *pre.ExistingHash == n.RequestHash && n.RequestHash != "":
 		existing, err := getHandoff(ctx, tx, *pre.ExistingID)
 		return domain.Created{Handoff: existing, Replayed: true}, err
@@ -104,17 +110,20 @@ func (s *DB) createHandoff(ctx context.Context, tx *sqlx.Tx, n domain.NewHandoff
 // preCheck is what one query learns before a handoff is written.
 type preCheck struct {
 	ID           int64           `db:"id"`
+	Claimed      bool            `db:"claimed"`
 	ExistingID   *int64          `db:"existing_id"`
 	ExistingHash *string         `db:"existing_hash"`
 	DuplicateID  *int64          `db:"duplicate_id"`
 	People       json.RawMessage `db:"people"`
 }
 
-// precheck takes the new handoff's id and reads, in one round trip, an
-// earlier handoff under the same external_id, an open one of the same
-// lead, and the load and availability of the people routing may pick.
-// It runs after the pools' rows are locked, so it sees every handoff an
-// earlier holder of those locks created.
+// precheck takes the new handoff's id, claims the form it comes from, and
+// reads, in one round trip, an earlier handoff under the same external_id,
+// an open one of the same lead, and the load and availability of the
+// people routing may pick. It runs after the pools' rows are locked, so it
+// sees every handoff an earlier holder of those locks created. A form
+// claimed by a transaction still running waits for it to end: two clicks
+// at once cannot both pass.
 func precheck(ctx context.Context, tx *sqlx.Tx, n domain.NewHandoff) (preCheck, error) {
 	var people []string
 	var dayStart time.Time
@@ -126,7 +135,9 @@ func precheck(ctx context.Context, tx *sqlx.Tx, n domain.NewHandoff) (preCheck, 
 		key = domain.EmailKey(n.Handoff.Lead.Email)
 	}
 	var p preCheck
-	err := tx.GetContext(ctx, &p, `SELECT nextval('handoffs_id_seq') AS id,
+	err := tx.GetContext(ctx, &p, `WITH claim AS (
+			INSERT INTO handoff_forms (view_id) SELECT $6 WHERE $6 <> '' ON CONFLICT DO NOTHING RETURNING 1)
+		SELECT nextval('handoffs_id_seq') AS id, EXISTS (SELECT 1 FROM claim) AS claimed,
 			e.id AS existing_id, e.request_hash AS existing_hash,
 			(SELECT d.id FROM handoffs d WHERE d.email_key = $2 AND $2 <> ''
 				AND d.state IN ('pending', 'accepted', 'contacted', 'qualified')
@@ -139,7 +150,7 @@ func precheck(ctx context.Context, tx *sqlx.Tx, n domain.NewHandoff) (preCheck, 
 				'AwayUntil', coalesce(a.away_until, '0001-01-01T00:00:00Z'))), '{}')
 				FROM unnest($3::text[]) AS u LEFT JOIN availability a ON a.user_id = u) AS people
 		FROM (SELECT 1) one LEFT JOIN handoffs e ON e.external_id = $1 AND $1 <> ''`,
-		n.Handoff.ExternalID, key, pq.Array(people), dayStart, n.Handoff.CreatedAt)
+		n.Handoff.ExternalID, key, pq.Array(people), dayStart, n.Handoff.CreatedAt, n.FormID)
 	if err != nil {
 		return p, fmt.Errorf("create handoff: check: %w", err)
 	}
@@ -157,7 +168,7 @@ func (p preCheck) facts(states map[string][]byte) domain.RouteFacts {
 }
 
 // insertCreated writes, in one statement, the lead, the handoff, its
-// created event, the pools' new rotation, the messages it owes (holding
+// created event, the form's claim, the pools' new rotation, the messages it owes (holding
 // their channels' fences, see enqueue) and its outbound events with one
 // delivery per sink.
 func (s *DB) insertCreated(ctx context.Context, tx *sqlx.Tx, n domain.NewHandoff, h domain.Handoff, routed domain.Routed, owed domain.Owed) error {
@@ -183,7 +194,8 @@ func (s *DB) insertCreated(ctx context.Context, tx *sqlx.Tx, n domain.NewHandoff
 		h.CreatedAt, h.AcceptDueAt, h.FirstTouchDueAt, h.Intake, h.OccurredAt, n.RequestHash, n.AllowDuplicate,
 		detail, pq.Array(pools), pq.Array(poolStates),
 		pq.Array(out.channels), pq.Array(out.purposes), pq.Array(out.bodies), pq.Array(out.fences),
-		pq.Array(evs.ids), pq.Array(evs.types), pq.Array(evs.at), pq.Array(evs.bodies), pq.Array(s.sinks), fenceLockSpace)
+		pq.Array(evs.ids), pq.Array(evs.types), pq.Array(evs.at), pq.Array(evs.bodies), pq.Array(s.sinks), fenceLockSpace,
+		n.FormID)
 	if err != nil {
 		return fmt.Errorf("create handoff: %w", err)
 	}
@@ -204,6 +216,8 @@ const createSQL = `WITH lead AS (
 	event AS (
 		INSERT INTO handoff_events (handoff_id, kind, actor, to_state, detail, at)
 		SELECT id, 'created', $19, $14, $29, $22 FROM handoff),
+	form AS (
+		UPDATE handoff_forms SET handoff_id = handoff.id FROM handoff WHERE view_id = $42),
 	pools AS (
 		UPDATE routing_states r SET state = x.state, updated_at = $22
 		FROM unnest($30::text[], $31::jsonb[]) AS x(pool, state) WHERE r.pool = x.pool),

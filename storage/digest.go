@@ -89,18 +89,33 @@ func (s *DB) HandoffMetricsBy(ctx context.Context, from, to, now time.Time, crea
 // overdue first: still pending after the accept due time, or accepted and
 // untouched after the first-touch due time.
 func (s *DB) OverdueHandoffs(ctx context.Context, now time.Time, limit int) ([]domain.Handoff, error) {
+	return s.overdue(ctx, now, "", limit)
+}
+
+// OverdueHandoffsOf is OverdueHandoffs narrowed to one person's: those
+// they handed off or own, for a digest preview limited to their part.
+func (s *DB) OverdueHandoffsOf(ctx context.Context, now time.Time, user string, limit int) ([]domain.Handoff, error) {
+	if user == "" {
+		return nil, nil
+	}
+	return s.overdue(ctx, now, user, limit)
+}
+
+// overdue lists overdue handoffs, everyone's when user is "".
+func (s *DB) overdue(ctx context.Context, now time.Time, user string, limit int) ([]domain.Handoff, error) {
 	var rows []struct {
 		handoffRow
 		Due time.Time `db:"due"`
 	}
+	const whose = ` AND ($3 = '' OR h.created_by = $3 OR h.assignee = $3)`
 	err := s.db.SelectContext(ctx, &rows, `SELECT * FROM (
 			(SELECT `+handoffColumns+`, h.accept_due_at AS due`+handoffFrom+`
-			WHERE h.state = 'pending' AND h.accept_due_at < $1 ORDER BY h.accept_due_at LIMIT $2)
+			WHERE h.state = 'pending' AND h.accept_due_at < $1`+whose+` ORDER BY h.accept_due_at LIMIT $2)
 			UNION ALL
 			(SELECT `+handoffColumns+`, h.first_touch_due_at AS due`+handoffFrom+`
-			WHERE h.state = 'accepted' AND h.first_touch_at IS NULL AND h.first_touch_due_at < $1
+			WHERE h.state = 'accepted' AND h.first_touch_at IS NULL AND h.first_touch_due_at < $1`+whose+`
 			ORDER BY h.first_touch_due_at LIMIT $2)) o
-		ORDER BY due LIMIT $2`, now, limit)
+		ORDER BY due LIMIT $2`, now, limit, user)
 	if err != nil {
 		return nil, mapError(fmt.Errorf("overdue handoffs: %w", err))
 	}

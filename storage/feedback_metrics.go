@@ -104,7 +104,9 @@ func (s *DB) FeedbackCounts(ctx context.Context, handoffIDs []int64) (map[int64]
 // HandoffChoices lists the most recent handoffs matching what a person
 // typed into the Feedback modal's Related handoff: part of the lead's name
 // or company, or the handoff's number ("12" or "#12"). Empty matches all.
-func (s *DB) HandoffChoices(ctx context.Context, query string, limit int) ([]domain.Handoff, error) {
+// Only handoffs the person may see are listed (domain.Visibility: theirs,
+// and those carded in the handoff channel when they are a member of it).
+func (s *DB) HandoffChoices(ctx context.Context, query string, vis domain.Visibility, limit int) ([]domain.Handoff, error) {
 	query = strings.TrimSpace(query)
 	var id int64
 	if n, err := strconv.ParseInt(strings.TrimPrefix(query, "#"), 10, 64); err == nil {
@@ -113,8 +115,10 @@ func (s *DB) HandoffChoices(ctx context.Context, query string, limit int) ([]dom
 	pattern := "%" + likeEscaper.Replace(query) + "%"
 	var rows []handoffRow
 	err := s.db.SelectContext(ctx, &rows, `SELECT `+handoffColumns+handoffFrom+`
-		WHERE $1 = '' OR h.id = $2 OR l.name ILIKE $3 OR l.company ILIKE $3
-		ORDER BY h.created_at DESC, h.id DESC LIMIT $4`, query, id, pattern, limit)
+		WHERE ($1 = '' OR h.id = $2 OR l.name ILIKE $3 OR l.company ILIKE $3)
+		AND (($5 <> '' AND (h.created_by = $5 OR h.assignee = $5))
+			OR ($6 <> '' AND h.card_channel = $6 AND h.card_ts <> ''))
+		ORDER BY h.created_at DESC, h.id DESC LIMIT $4`, query, id, pattern, limit, vis.UserID, vis.Channel)
 	if err != nil {
 		return nil, mapError(fmt.Errorf("handoff choices: %w", err))
 	}

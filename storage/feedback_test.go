@@ -319,7 +319,7 @@ func TestFeedbackCountsAndHandoffChoices(t *testing.T) {
 		"_":                                 {odd.ID},
 		"nobody' OR 1=1; DROP TABLE x --":   nil,
 	} {
-		hs, err := db.HandoffChoices(ctx, query, 10)
+		hs, err := db.HandoffChoices(ctx, query, domain.Visibility{UserID: "U0MKT"}, 10)
 		if err != nil {
 			t.Fatalf("%q: %v", query, err)
 		}
@@ -329,6 +329,66 @@ func TestFeedbackCountsAndHandoffChoices(t *testing.T) {
 		}
 		if !slices.Equal(ids, want) {
 			t.Errorf("HandoffChoices(%q) = %v, want %v", query, ids, want)
+		}
+	}
+}
+
+// The Related handoff search finds only what the person may see, by the
+// same rule as domain.Visibility.Sees: what they handed off or own, and,
+// for a member of the handoff channel, what has a card there. Every
+// handoff is searched for (by number and by the empty query) with every
+// kind of person, and the database must agree with Sees.
+func TestHandoffChoicesFindOnlyWhatThePersonMaySee(t *testing.T) {
+	ctx := context.Background()
+	db := storagetest.New(t)
+	mk := func(name, by, owner, cardChannel string) domain.Handoff {
+		t.Helper()
+		h := newHandoff(name, "")
+		h.CreatedBy, h.Assignee = by, owner
+		h = mustCreate(t, db, h)
+		if cardChannel != "" {
+			if err := db.SetCard(ctx, h.ID, cardChannel, "1.0001", "https://fake.example/card"); err != nil {
+				t.Fatal(err)
+			}
+			h.CardChannel, h.CardTS = cardChannel, "1.0001"
+		}
+		return h
+	}
+	all := []domain.Handoff{
+		mk("Made by Ann", "UANN", "UBOB", "CHANDOFF"),
+		mk("Owned by Ann", "UBOB", "UANN", ""),
+		mk("Carded", "UBOB", "UCAROL", "CHANDOFF"),
+		mk("Card elsewhere", "UBOB", "UCAROL", "COTHER"),
+		mk("No card yet", "UBOB", "UCAROL", ""),
+	}
+	for _, vis := range []domain.Visibility{
+		{UserID: "UANN"}, {UserID: "UANN", Channel: "CHANDOFF"}, {UserID: "UDAVE"},
+		{UserID: "UDAVE", Channel: "CHANDOFF"}, {},
+	} {
+		hs, err := db.HandoffChoices(ctx, "", vis, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []string
+		for _, h := range hs {
+			got = append(got, h.Lead.Name)
+		}
+		for _, h := range all {
+			if vis.Sees(h) {
+				want = append(want, h.Lead.Name)
+			}
+			byNumber, err := db.HandoffChoices(ctx, "#"+strconv.FormatInt(h.ID, 10), vis, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if found := len(byNumber) == 1; found != vis.Sees(h) {
+				t.Errorf("%+v looking up #%d (%s): found %v, may see %v", vis, h.ID, h.Lead.Name, found, vis.Sees(h))
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%+v finds %q, may see %q", vis, got, want)
 		}
 	}
 }

@@ -94,6 +94,24 @@ func utcp(t *time.Time) *time.Time {
 	return &u
 }
 
+func formHandoff(ctx context.Context, q sqlx.QueryerContext, viewID string) (domain.Handoff, error) {
+	var r handoffRow
+	err := sqlx.GetContext(ctx, q, &r, `SELECT `+handoffColumns+handoffFrom+`
+		JOIN handoff_forms f ON f.handoff_id = h.id WHERE f.view_id = $1`, viewID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Handoff{}, domain.Errorf(domain.ENOTFOUND, "This form has not made a handoff.")
+	} else if err != nil {
+		return domain.Handoff{}, mapError(fmt.Errorf("handoff of form: %w", err))
+	}
+	return r.handoff(), nil
+}
+
+// FormHandoff is the handoff a New handoff form (by its view ID) made, or
+// an ENOTFOUND error when it made none.
+func (s *DB) FormHandoff(ctx context.Context, viewID string) (domain.Handoff, error) {
+	return formHandoff(ctx, s.db, viewID)
+}
+
 func openByEmailKey(ctx context.Context, q sqlx.QueryerContext, key string) (domain.Handoff, error) {
 	var r handoffRow
 	err := sqlx.GetContext(ctx, q, &r, `SELECT `+handoffColumns+handoffFrom+`

@@ -27,20 +27,29 @@ type World struct {
 	Clock  *clock.Sim
 	Config *config.Config
 	stop   func()
+	exit   chan error // the bot's Run result, once it returned
+	exited bool       // a test took the result (ExitError): Stop expects no clean exit
 }
 
 // Option changes how a World is set up.
 type Option func(*setup)
 
 type setup struct {
-	dbURL string
-	slack []fakeslack.Option
-	edits []func(*config.Config)
+	dbURL  string
+	slack  []fakeslack.Option
+	edits  []func(*config.Config)
+	people []func(*fakeslack.Server)
 }
 
 // Configure changes the bot's configuration before it starts.
 func Configure(edit func(c *config.Config)) Option {
 	return func(s *setup) { s.edits = append(s.edits, edit) }
+}
+
+// Workspace changes the fake workspace (people, groups, channels) before
+// the bot starts, as if it had always been so: no events are sent.
+func Workspace(edit func(fs *fakeslack.Server)) Option {
+	return func(s *setup) { s.people = append(s.people, edit) }
 }
 
 // SlackOptions tune the fake Slack.
@@ -70,6 +79,9 @@ func NewWorld(t *testing.T, opts ...Option) *World {
 	}
 	w := &World{T: t, Logs: &SyncBuffer{}, Clock: clock.NewSim(Start)}
 	w.Slack = NewFake(t, append([]fakeslack.Option{fakeslack.WithClock(w.Clock.Now)}, s.slack...)...)
+	for _, edit := range s.people {
+		edit(w.Slack)
+	}
 	w.Config = BaseConfig(w.Slack, s.dbURL)
 	for _, edit := range s.edits {
 		edit(w.Config)
@@ -119,8 +131,8 @@ func (w *World) Start() {
 		cancel()
 		w.T.Fatalf("bot did not start: %v\n%s", err, w.Logs)
 	}
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
+	w.exit, w.exited = make(chan error, 1), false
+	go func() { w.exit <- b.Run(ctx) }()
 	waitCtx, waitCancel := context.WithTimeout(ctx, 15*time.Second)
 	defer waitCancel()
 	if err := w.Slack.WaitConnections(waitCtx, 1); err != nil {
@@ -131,18 +143,34 @@ func (w *World) Start() {
 	w.stop = func() {
 		once.Do(func() {
 			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					w.T.Errorf("bot exited with %v\n%s", err, w.Logs)
+			if !w.exited {
+				select {
+				case err := <-w.exit:
+					if err != nil {
+						w.T.Errorf("bot exited with %v\n%s", err, w.Logs)
+					}
+				case <-time.After(15 * time.Second):
+					w.T.Errorf("bot did not stop within 15 s\n%s", w.Logs)
 				}
-			case <-time.After(15 * time.Second):
-				w.T.Errorf("bot did not stop within 15 s\n%s", w.Logs)
 			}
 			b.Close()
 		})
 	}
 	w.T.Cleanup(w.stop)
+}
+
+// ExitError waits up to 15 s for the bot to stop by itself and returns
+// what its Run returned (what `serve` would exit with).
+func (w *World) ExitError() error {
+	w.T.Helper()
+	select {
+	case err := <-w.exit:
+		w.exited = true
+		return err
+	case <-time.After(15 * time.Second):
+		w.T.Fatalf("the bot did not stop by itself within 15 s\n%s", w.Logs)
+		return nil
+	}
 }
 
 // Advance moves the world's clock forward by d and makes the background
