@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,7 +34,7 @@ func check(ctx context.Context, e Env, args []string) error {
 	c := &checker{cfg: e.Config, out: e.Out, api: &bot.NewClient(bot.ClientOptions{
 		AppToken: e.Config.AppToken, BotToken: e.Config.BotToken, APIURL: e.Config.APIURL,
 	}, e.Log).Client}
-	fmt.Fprintf(c.out, "Checking handoffbot's configuration against Slack at %s and the database.\n\n", e.Config.APIURL)
+	fmt.Fprintf(c.out, "Checking handoffbot's configuration against Slack at %s and the database.\n\n", config.RedactURL(e.Config.APIURL))
 	if me, ok := c.botToken(ctx); ok {
 		c.scopes(me)
 		c.channels(ctx, me)
@@ -89,13 +90,14 @@ func callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 func (c *checker) database(ctx context.Context) {
 	ctx, cancel := callCtx(ctx)
 	defer cancel()
-	db, err := storage.Open(ctx, c.cfg.DatabaseURL)
+	db, err := storage.Open(ctx, c.cfg.DatabaseURL, storage.MaxConns(c.cfg.MaxConns))
 	if err != nil {
 		c.fail("database (DATABASE_URL): "+err.Error(), "check DATABASE_URL, and that Postgres is running and reachable from here")
 		return
 	}
 	defer db.Close()
 	c.pass("database (DATABASE_URL): reachable")
+	c.connections(ctx, db)
 	ms, err := db.MigrationStatus(ctx)
 	if err != nil {
 		c.fail("database schema: "+err.Error(), "check that the DATABASE_URL user may read the database")
@@ -113,6 +115,25 @@ func (c *checker) database(ctx context.Context) {
 		return
 	}
 	c.pass("database schema: up to date (%d migrations)", len(ms))
+}
+
+// connections checks that this process's connection budget fits in the
+// server's, and says how many processes of that size would: every replica
+// and every command running at the same time takes its own.
+func (c *checker) connections(ctx context.Context, db *storage.DB) {
+	l, err := db.ConnectionLimits(ctx)
+	if err != nil {
+		c.fail("database connections: "+err.Error(), "check that the DATABASE_URL user may read the server's settings")
+		return
+	}
+	budget := cmp.Or(c.cfg.MaxConns, storage.DefaultMaxConns)
+	what := fmt.Sprintf("database connections (DATABASE_MAX_CONNS): up to %d for this process, of the server's %d (max_connections %d, %d reserved)",
+		budget, l.Available(), l.Max, l.Reserved)
+	if budget > l.Available() {
+		c.fail(what, fmt.Sprintf("set DATABASE_MAX_CONNS to at most %d divided by the number of replicas, or raise max_connections", l.Available()))
+		return
+	}
+	c.pass("%s: room for %d processes like this one", what, l.Available()/budget)
 }
 
 // calendar shows how TIMEZONE, BUSINESS_HOURS and HOLIDAYS were read, and

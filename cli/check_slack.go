@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/handoffbot/handoffbot/config"
 )
 
 // The Slack side of `handoffbot check` (check.go): the tokens, the bot's
@@ -166,6 +169,11 @@ func (c *checker) describe(err error) string {
 	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
 		return fmt.Sprintf("rate limited by Slack (retry after %s)", rl.RetryAfter)
 	}
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		// net/http hides a password in the URL it quotes, not a user name,
+		// which in a proxy's URL is often a token.
+		return fmt.Sprintf("cannot reach Slack: %s %s: %v", ue.Op, config.RedactURL(ue.URL), ue.Err)
+	}
 	return "cannot reach Slack: " + err.Error()
 }
 
@@ -175,7 +183,7 @@ func (c *checker) tokenFix(variable string, err error) string {
 	app := variable == "SLACK_APP_TOKEN"
 	switch {
 	case !isSlack:
-		return fmt.Sprintf("check SLACK_API_URL (%s) and that this machine can reach it (proxy, firewall, DNS)", c.cfg.APIURL)
+		return fmt.Sprintf("check SLACK_API_URL (%s) and that this machine can reach it (proxy, firewall, DNS)", config.RedactURL(c.cfg.APIURL))
 	case se.Err == "token_revoked" || se.Err == "account_inactive" || se.Err == "token_expired":
 		if app {
 			return "the app-level token was revoked: generate a new one (app settings → Basic Information → App-Level Tokens, scope connections:write) and set SLACK_APP_TOKEN"

@@ -119,6 +119,9 @@ var commands = map[string]command{
 	"digest":      {digestCmd, config.NeedAll},
 	"check":       {check, config.NeedAll},
 	"healthcheck": {healthcheck, config.NeedDatabase},
+	"keys":        {keys, config.NeedDatabase},
+	"routing":     {routingCmd, config.NeedAll},
+	"accounts":    {accountsCmd, config.NeedDatabase},
 }
 
 // openDB connects and applies pending migrations, as every command that
@@ -126,13 +129,13 @@ var commands = map[string]command{
 // when there was nothing to do). A database that does not exist yet is
 // created when the server lets the user create it.
 func openDB(ctx context.Context, e Env) (*storage.DB, error) {
-	db, err := storage.Open(ctx, e.Config.DatabaseURL)
+	db, err := storage.Open(ctx, e.Config.DatabaseURL, storage.MaxConns(e.Config.MaxConns))
 	if _, missing := errors.AsType[*storage.MissingDatabaseError](err); missing {
 		if cerr := storage.CreateDatabase(ctx, e.Config.DatabaseURL); cerr != nil {
 			return nil, fmt.Errorf("%w (creating it failed: %w)", err, cerr)
 		}
 		e.Log.Info("created the database", "database", config.RedactURL(e.Config.DatabaseURL))
-		db, err = storage.Open(ctx, e.Config.DatabaseURL)
+		db, err = storage.Open(ctx, e.Config.DatabaseURL, storage.MaxConns(e.Config.MaxConns))
 	}
 	if err != nil {
 		return nil, err

@@ -15,9 +15,9 @@ import (
 // runtime's drain and the queue's stop it keeps a stop inside 10 s.
 const endpointStopTimeout = time.Second
 
-// errNotConnected is /readyz's reason while the Socket Mode connection is
-// down (starting, reconnecting, or Slack unreachable).
-var errNotConnected = errors.New("not connected to Slack (Socket Mode); see the logs for why")
+// errNotConnected is the slack probe's error while the Socket Mode
+// connection is down (starting, reconnecting, or Slack unreachable).
+var errNotConnected = errors.New("not connected to Slack (Socket Mode)")
 
 // endpoint is the health and metrics HTTP server of `serve`, before it
 // starts; an empty addr (HTTP_ADDR="") disables it.
@@ -27,7 +27,7 @@ type endpoint struct {
 }
 
 // newEndpoint says what the endpoint serves: ready means the socket is up
-// and the database answers.
+// and the database answers. /readyz says which is down; why is in the log.
 func newEndpoint(e Env, db *storage.DB, rt *bot.Runtime, m *metrics.Metrics) endpoint {
 	slack := func(context.Context) error {
 		if !rt.Connected() {
@@ -37,9 +37,12 @@ func newEndpoint(e Env, db *storage.DB, rt *bot.Runtime, m *metrics.Metrics) end
 	}
 	return endpoint{addr: e.Config.HTTPAddr, opts: ops.Options{
 		Gatherer: m.Registry(),
-		Ready:    []ops.Probe{{Name: "slack", Check: slack}, {Name: "database", Check: db.Ping}},
-		Pprof:    e.Config.Pprof,
-		Log:      e.Log,
+		Ready: []ops.Probe{
+			{Name: "slack", Check: slack, Down: "not connected to Slack (Socket Mode); see the logs for why"},
+			{Name: "database", Check: db.Ping, Down: "not answering; see the logs for why"},
+		},
+		Pprof: e.Config.Pprof,
+		Log:   e.Log,
 	}}
 }
 

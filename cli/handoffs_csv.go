@@ -14,22 +14,31 @@ import (
 	"github.com/handoffbot/handoffbot/handoffcsv"
 )
 
-// importCSV is `handoffbot import FILE.csv`: all rows or none.
+// importCSV is `handoffbot import [--raw] FILE.csv`: all rows or none.
+// --raw reads a file `export --raw` wrote, taking every cell as it is.
 func importCSV(ctx context.Context, e Env, args []string) error {
-	if len(args) != 1 {
-		return UsageError{errors.New("usage: handoffbot import FILE.csv")}
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	raw := fs.Bool("raw", false, "the file was written by export --raw")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		return UsageError{errors.New("usage: handoffbot import [--raw] FILE.csv")}
 	}
-	f, err := os.Open(args[0])
+	name := fs.Arg(0)
+	f, err := os.Open(name)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer f.Close()
-	hs, warnings, err := handoffcsv.Read(bufio.NewReaderSize(f, 1<<16))
+	read := handoffcsv.Read
+	if *raw {
+		read = handoffcsv.ReadRaw
+	}
+	hs, warnings, err := read(bufio.NewReaderSize(f, 1<<16))
 	for _, w := range warnings {
-		fmt.Fprintf(e.Out, "%s: %s\n", args[0], w)
+		fmt.Fprintf(e.Out, "%s: %s\n", name, w)
 	}
 	if err != nil {
-		return fmt.Errorf("import %s: nothing imported:\n%w", args[0], err)
+		return fmt.Errorf("import %s: nothing imported:\n%w", name, err)
 	}
 	cal := businesstime.New(e.Config.Hours, e.Config.HolidayList, e.Config.Location)
 	for i := range hs {
@@ -46,21 +55,24 @@ func importCSV(ctx context.Context, e Env, args []string) error {
 	defer db.Close()
 	res, err := db.ImportHandoffs(ctx, hs, "import", time.Now())
 	if err != nil {
-		return fmt.Errorf("import %s: nothing imported: %w", args[0], err)
+		return fmt.Errorf("import %s: nothing imported: %w", name, err)
 	}
-	_, err = fmt.Fprintf(e.Out, "Imported %s: %d new, %d updated, %d unchanged.\n", args[0], res.Created, res.Updated, res.Unchanged)
+	_, err = fmt.Fprintf(e.Out, "Imported %s: %d new, %d updated, %d unchanged.\n", name, res.Created, res.Updated, res.Unchanged)
 	return err
 }
 
-// exportCSV is `handoffbot export [--from DATE] [--to DATE]`: the handoffs
-// created on those days (in TIMEZONE, both included) as CSV on stdout.
+// exportCSV is `handoffbot export [--from DATE] [--to DATE] [--raw]`: the
+// handoffs created on those days (in TIMEZONE, both included) as CSV on
+// stdout, streamed row by row. Cells a spreadsheet would run as formulas
+// are neutralised unless --raw asks for the exact text.
 func exportCSV(ctx context.Context, e Env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	from := fs.String("from", "", "first day, YYYY-MM-DD")
 	to := fs.String("to", "", "last day, YYYY-MM-DD")
+	raw := fs.Bool("raw", false, "cells exactly as stored, for programs")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		return UsageError{errors.New("usage: handoffbot export [--from YYYY-MM-DD] [--to YYYY-MM-DD]")}
+		return UsageError{errors.New("usage: handoffbot export [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--raw]")}
 	}
 	start, end, err := dayRange(*from, *to, e.Config.Location)
 	if err != nil {
@@ -76,6 +88,9 @@ func exportCSV(ctx context.Context, e Env, args []string) error {
 	defer db.Close()
 	out := bufio.NewWriter(e.Out)
 	w := handoffcsv.NewWriter(out)
+	if *raw {
+		w = handoffcsv.NewRawWriter(out)
+	}
 	if err := db.ExportHandoffs(ctx, start, end, w.Write); err != nil {
 		return err
 	}

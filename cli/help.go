@@ -18,9 +18,18 @@ Commands:
   healthcheck            exit 0 if the running bot's /healthz on HTTP_ADDR answers
   digest [--week YYYY-MM-DD] [--dry-run]
                          build (and unless --dry-run, send) a week's digest
-  import FILE.csv        import handoffs
-  export [--from DATE] [--to DATE]
-                         write handoffs as CSV to stdout
+  import [--raw] FILE.csv
+                         import handoffs (--raw: a file written by export --raw)
+  export [--from DATE] [--to DATE] [--raw]
+                         write handoffs as CSV to stdout; cells that spreadsheets
+                         would run as formulas start with ' unless --raw
+  keys create NAME | keys list | keys revoke NAME
+                         intake API keys: create prints a new key once
+  routing check FILE     validate routing rules, naming every problem by line
+  routing explain [--direction … --country … … | --json '{…}']
+                         say where a lead would go and why, changing nothing
+  accounts import FILE.csv
+                         account owners by email domain (domain, company, owner)
   demo [--interactive]   the real bot against a simulated Slack workspace, through
                          a scripted week (or what you type)
   help                   this text

@@ -25,7 +25,7 @@ func migrate(ctx context.Context, e Env, args []string) error {
 }
 
 func migrateStatus(ctx context.Context, e Env) error {
-	db, err := storage.Open(ctx, e.Config.DatabaseURL)
+	db, err := storage.Open(ctx, e.Config.DatabaseURL, storage.MaxConns(e.Config.MaxConns))
 	if err != nil {
 		return err
 	}

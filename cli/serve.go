@@ -19,6 +19,7 @@ import (
 	"github.com/handoffbot/handoffbot/handlers"
 	"github.com/handoffbot/handoffbot/metrics"
 	"github.com/handoffbot/handoffbot/queue"
+	"github.com/handoffbot/handoffbot/routing"
 	"github.com/handoffbot/handoffbot/storage"
 )
 
@@ -70,7 +71,7 @@ func Assemble(ctx context.Context, e Env) (*Bot, error) {
 		db.Close()
 		return nil, err
 	}
-	b, err := wire(e, db, listener)
+	b, err := wire(ctx, e, db, listener)
 	if err != nil {
 		listener.Close()
 		db.Close()
@@ -79,10 +80,41 @@ func Assemble(ctx context.Context, e Env) (*Bot, error) {
 	return b, nil
 }
 
+// loadRouting reads ROUTING_FILE (nil without one: the teams' rotation)
+// and makes sure every pool it or the teams route to has its rotation row.
+func loadRouting(ctx context.Context, e Env, db *storage.DB) (*routing.Rules, error) {
+	teams, err := routing.Default(e.Config.SalesTeam, e.Config.MarketingTeam)
+	if err != nil {
+		return nil, err
+	}
+	pools := poolNames(teams)
+	var rules *routing.Rules
+	if e.Config.RoutingFile != "" {
+		if rules, err = readRules(e.Config.RoutingFile); err != nil {
+			return nil, fmt.Errorf("ROUTING_FILE: %w", err)
+		}
+		pools = append(pools, poolNames(rules)...)
+	}
+	return rules, db.EnsurePools(ctx, pools, e.Clock.Now())
+}
+
+func poolNames(r *routing.Rules) []string {
+	var names []string
+	for _, p := range r.Pools {
+		names = append(names, p.Name)
+	}
+	return names
+}
+
 // wire builds the bot's parts on db: the application in the middle, the
 // Slack runtime and the job queue around it, each only through the small
 // interfaces it declares.
-func wire(e Env, db *storage.DB, listener *pgxpool.Pool) (*Bot, error) {
+func wire(ctx context.Context, e Env, db *storage.DB, listener *pgxpool.Pool) (*Bot, error) {
+	rules, err := loadRouting(ctx, e, db)
+	if err != nil {
+		return nil, err
+	}
+	db.SetSinks(e.Config.WebhookURLs)
 	m := metrics.New(db)
 	slackOpts := bot.ClientOptions{
 		AppToken: e.Config.AppToken, BotToken: e.Config.BotToken, APIURL: e.Config.APIURL,
@@ -95,6 +127,7 @@ func wire(e Env, db *storage.DB, listener *pgxpool.Pool) (*Bot, error) {
 		Slack: &client.Client, Store: db, Courier: deliverer, Settings: settings(e.Config),
 		Log: e.Log, Now: now, OnSLABreach: m.SLABreached,
 		Feedback: db, Alignment: db, Digests: db, OnDigestSent: m.DigestSent,
+		Routing: rules, Accounts: db,
 	})
 	digest := queue.DigestSchedule{Schedule: e.Config.Schedule, Location: e.Config.Location}
 	q, err := queue.New(db.SQL(), queue.Workers{Deliverer: deliverer, Store: db, SLA: app, Digest: app}, e.Log,

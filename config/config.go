@@ -29,6 +29,7 @@ type Config struct {
 	BotToken        string        `envconfig:"SLACK_BOT_TOKEN" need:"slack" desc:"bot token, xoxb-…"`
 	APIURL          string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Web API base URL (proxies, tests, the demo)"`
 	DatabaseURL     string        `envconfig:"DATABASE_URL" default:"postgres://localhost:5432/handoff?sslmode=disable" desc:"Postgres connection URL"`
+	MaxConns        int           `envconfig:"DATABASE_MAX_CONNS" default:"30" desc:"Postgres connections this process may open, River's included (at least 10); replicas × this must stay under the server's max_connections"`
 	HandoffChannel  string        `envconfig:"HANDOFF_CHANNEL" need:"slack" desc:"channel ID where handoff cards are posted"`
 	FeedbackChannel string        `envconfig:"FEEDBACK_CHANNEL" desc:"channel ID for feedback threads (default: HANDOFF_CHANNEL)"`
 	DigestChannel   string        `envconfig:"DIGEST_CHANNEL" desc:"channel ID for the team-wide weekly digest; empty: DMs only"`
@@ -43,6 +44,15 @@ type Config struct {
 	TimeZone        string        `envconfig:"TIMEZONE" default:"UTC" desc:"IANA zone for business hours, digests and periods"`
 	DigestSchedule  string        `envconfig:"DIGEST_SCHEDULE" default:"0 9 * * MON" desc:"weekly digest time: 5-field cron or @weekly / @every 10m, in TIMEZONE"`
 	HTTPAddr        string        `envconfig:"HTTP_ADDR" default:"127.0.0.1:8080" desc:"health and metrics listen address (:8080 in the container image); empty disables it"`
+	IntakeAddr      string        `envconfig:"INTAKE_ADDR" desc:"listen address of the intake API (e.g. :8081); empty: off"`
+	WebhookURLs     URLs          `envconfig:"WEBHOOK_URLS" desc:"comma-separated URLs that receive outbound events, signed"`
+	WebhookSecret   string        `envconfig:"WEBHOOK_SECRET" desc:"HMAC key of the outbound events' signatures; required with WEBHOOK_URLS"`
+	RoutingFile     string        `envconfig:"ROUTING_FILE" desc:"routing rules (YAML, docs/routing.md); empty: one fair rotation per team"`
+	HubSpotToken    string        `envconfig:"HUBSPOT_TOKEN" desc:"HubSpot Service Key or private app token; empty: the HubSpot connector is off"`
+	HubSpotAPIURL   string        `envconfig:"HUBSPOT_API_URL" default:"https://api.hubapi.com" desc:"HubSpot API base URL (proxies, tests, the demo)"`
+	HubSpotMQLStage string        `envconfig:"HUBSPOT_MQL_STAGE" default:"marketingqualifiedlead" desc:"lifecycle stage whose contacts become handoffs to sales"`
+	HubSpotPoll     time.Duration `envconfig:"HUBSPOT_POLL" default:"1m" desc:"how often HubSpot is polled for new MQLs"`
+	HubSpotCreate   bool          `envconfig:"HUBSPOT_CREATE_CONTACTS" default:"false" desc:"create a HubSpot contact for a handoff whose email matches none"`
 	LogLevel        string        `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
 	LogFormat       string        `envconfig:"LOG_FORMAT" default:"json" desc:"json or text"`
 	Pprof           bool          `envconfig:"PPROF" default:"false" desc:"true serves Go's profiler on HTTP_ADDR under /debug/pprof/ (keep that port private)"`
@@ -57,6 +67,20 @@ type Config struct {
 
 // IDs is a comma-separated list of Slack user and user-group IDs.
 type IDs []string
+
+// URLs is a comma-separated list of http(s) URLs.
+type URLs []string
+
+// Decode lets envconfig read "https://a, https://b" with spaces.
+func (u *URLs) Decode(value string) error {
+	*u = nil
+	for _, v := range strings.Split(value, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*u = append(*u, v)
+		}
+	}
+	return nil
+}
 
 // Decode lets envconfig read "U1, S2" with spaces around the commas.
 func (ids *IDs) Decode(value string) error {
@@ -128,10 +152,41 @@ func (c *Config) ValidateFor(need Need) error {
 		c.validateSlack(&p)
 	}
 	p.add("DATABASE_URL", checkDatabaseURL(c.DatabaseURL))
+	p.check(c.MaxConns == 0 || c.MaxConns >= MinMaxConns, "DATABASE_MAX_CONNS",
+		fmt.Sprintf("want a whole number of at least %d (the bot holds up to 8 connections for deliveries and needs more to work), not %d", MinMaxConns, c.MaxConns))
 	c.parseTime(&p)
 	p.add("HTTP_ADDR", checkAddr(c.HTTPAddr))
+	p.add("INTAKE_ADDR", checkAddr(c.IntakeAddr))
+	c.validateIntegrations(&p)
 	c.parseLogging(&p)
 	return p.err()
+}
+
+// validateIntegrations checks the settings of the systems around the bot:
+// webhooks, routing rules' file, HubSpot.
+func (c *Config) validateIntegrations(p *problems) {
+	for _, u := range c.WebhookURLs {
+		p.add("WEBHOOK_URLS", checkWebURL(u))
+	}
+	if len(c.WebhookURLs) > 0 && len(c.WebhookSecret) < 16 {
+		p.add("WEBHOOK_SECRET", errors.New("set at least 16 characters (e.g. openssl rand -hex 32): every event is signed with it"))
+	}
+	if c.HubSpotToken == "" {
+		return // the connector is off: its other settings do not matter
+	}
+	p.add("HUBSPOT_API_URL", checkWebURL(c.HubSpotAPIURL))
+	p.check(c.HubSpotMQLStage != "", "HUBSPOT_MQL_STAGE", "want a lifecycle stage's internal name, such as marketingqualifiedlead")
+	p.check(c.HubSpotPoll >= 5*time.Second, "HUBSPOT_POLL", `want a Go duration of at least 5s, such as "1m"`)
+}
+
+// checkWebURL accepts an absolute http(s) URL; it quotes only the host,
+// never a query or user info, which may hold secrets.
+func checkWebURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New(`want an absolute http(s) URL such as "https://hooks.example.com/handoffs"`)
+	}
+	return nil
 }
 
 // validateSlack checks what talking to Slack needs: the tokens, the
@@ -218,6 +273,11 @@ func checkAddr(addr string) error {
 	return nil
 }
 
+// MinMaxConns is the smallest DATABASE_MAX_CONNS the bot works with
+// (storage.MinMaxConns, which a test keeps equal). Zero, as in a Config
+// built in code, means the default.
+const MinMaxConns = 10
+
 // Error lists every configuration problem, one per line.
 type Error struct{ Problems []string }
 
@@ -271,8 +331,9 @@ func (p problems) err() error {
 // redacted too, not only a *Config.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("api_url", c.APIURL),
+		slog.String("api_url", RedactURL(c.APIURL)),
 		slog.String("database", RedactURL(c.DatabaseURL)),
+		slog.Int("database_max_conns", c.MaxConns),
 		slog.String("handoff_channel", c.HandoffChannel),
 		slog.String("feedback_channel", c.FeedbackChannel),
 		slog.String("timezone", c.TimeZone),
@@ -284,13 +345,55 @@ func (c Config) LogValue() slog.Value {
 	)
 }
 
-// RedactURL is a database or API URL fit for a log line: no password.
+// RedactURL is a database or API URL fit for a log line, `check`'s output
+// or an error: the password of its user info and the values of its
+// password and sslpassword parameters become xxxxx, in the URL form and in
+// libpq's key=value form (host=db password=…) alike. An http(s) URL loses
+// its whole user info, since a proxy's user name is often a token. Text
+// that is neither form is not shown at all.
 func RedactURL(s string) string {
+	if isKeyValue(s) {
+		return secretSetting.ReplaceAllString(s, "${1}${2}=xxxxx")
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
 		return "(not a URL)"
 	}
+	if u.User != nil && (u.Scheme == "http" || u.Scheme == "https") {
+		u.User = url.User("xxxxx")
+	}
+	u.RawQuery = redactQuery(u.RawQuery)
 	return u.Redacted()
+}
+
+// isKeyValue tells libpq's key=value form from a URL.
+func isKeyValue(s string) bool {
+	return strings.Contains(s, "=") && !strings.Contains(s, "://")
+}
+
+// secretSetting matches a password or sslpassword setting of libpq's
+// key=value form: the key, spaces around "=", and the value, bare or
+// single-quoted with backslash escapes (or a quote left open).
+var secretSetting = regexp.MustCompile(`(?i)(^|\s)((?:ssl)?password)\s*=\s*(?:'(?:[^'\\]|\\.)*'?|\S*)`)
+
+// redactQuery replaces the values of the password and sslpassword
+// parameters of a raw query, keeping the rest as it was written.
+func redactQuery(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	params := strings.Split(raw, "&")
+	for i, p := range params {
+		key, _, _ := strings.Cut(p, "=")
+		if k, err := url.QueryUnescape(key); err != nil || isSecretParam(k) {
+			params[i] = key + "=xxxxx" // a key that does not decode may be one
+		}
+	}
+	return strings.Join(params, "&")
+}
+
+func isSecretParam(key string) bool {
+	return strings.EqualFold(key, "password") || strings.EqualFold(key, "sslpassword")
 }
 
 // Usage writes every variable with its default and meaning, for

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/handoffbot/handoffbot/storage"
 )
 
 const (
@@ -67,6 +69,20 @@ func TestLoadDefaults(t *testing.T) {
 	if c.APIURL != "https://slack.com/api/" || c.HTTPAddr != "127.0.0.1:8080" {
 		t.Errorf("defaults: api %q http %q", c.APIURL, c.HTTPAddr)
 	}
+	if c.MaxConns != storage.DefaultMaxConns {
+		t.Errorf("DATABASE_MAX_CONNS defaults to %d, want storage's %d", c.MaxConns, storage.DefaultMaxConns)
+	}
+}
+
+// The configuration's bounds of DATABASE_MAX_CONNS are the pool's.
+func TestMaxConnsBoundsAreStorages(t *testing.T) {
+	if MinMaxConns != storage.MinMaxConns {
+		t.Errorf("config accepts %d connections at least, storage needs %d", MinMaxConns, storage.MinMaxConns)
+	}
+	setEnv(t, map[string]string{"DATABASE_MAX_CONNS": "12"})
+	if c, err := Load(NeedAll); err != nil || c.MaxConns != 12 {
+		t.Errorf("DATABASE_MAX_CONNS=12: %v, %v", c, err)
+	}
 }
 
 func TestLoadParsesLists(t *testing.T) {
@@ -112,6 +128,9 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		"api url":              {"SLACK_API_URL", "ftp://slack"},
 		"database url":         {"DATABASE_URL", "mysql://x"},
 		"digest channel shape": {"DIGEST_CHANNEL", "D0DM"},
+		"too few connections":  {"DATABASE_MAX_CONNS", "5"},
+		"negative connections": {"DATABASE_MAX_CONNS", "-1"},
+		"connections as words": {"DATABASE_MAX_CONNS", "thirty"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			setEnv(t, map[string]string{tc.variable: tc.value})
@@ -191,15 +210,51 @@ func TestUsageListsEveryVariableWithDefault(t *testing.T) {
 }
 
 func TestLogValueHidesSecrets(t *testing.T) {
-	setEnv(t, map[string]string{"DATABASE_URL": "postgres://bot:HUNTER2@db:5432/handoff"})
+	setEnv(t, map[string]string{
+		"DATABASE_URL":  "postgres://bot:HUNTER2@db:5432/handoff?sslpassword=KEYPASS&password=HUNTER3",
+		"SLACK_API_URL": "https://proxyuser:PROXYPASS@proxy.example/api/",
+	})
 	c, err := Load(NeedAll)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := c.LogValue().String()
-	for _, secret := range []string{"SECRETAPP", "SECRETBOT", "HUNTER2"} {
+	for _, secret := range []string{"SECRETAPP", "SECRETBOT", "HUNTER2", "HUNTER3", "KEYPASS", "proxyuser", "PROXYPASS"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("LogValue reveals %s: %s", secret, out)
+		}
+	}
+}
+
+// RedactURL shows where a URL points and never a password: not in the
+// user info, not in a password or sslpassword parameter, not in libpq's
+// key=value form, and not in text that is no URL at all.
+func TestRedactURL(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"postgres://localhost:5432/handoff?sslmode=disable", "postgres://localhost:5432/handoff?sslmode=disable"},
+		{"postgres://bot:PW@db:5432/handoff?sslmode=disable", "postgres://bot:xxxxx@db:5432/handoff?sslmode=disable"},
+		{"postgres://bot@db/handoff?sslmode=require&password=PW", "postgres://bot@db/handoff?sslmode=require&password=xxxxx"},
+		{"postgresql://db/handoff?sslpassword=P%26W&sslkey=/k.pem", "postgresql://db/handoff?sslpassword=xxxxx&sslkey=/k.pem"},
+		{"postgres://db/handoff?Password=PW&x=1&password", "postgres://db/handoff?Password=xxxxx&x=1&password=xxxxx"},
+		{"postgres://db/handoff?pass%77ord=PW", "postgres://db/handoff?pass%77ord=xxxxx"},
+		{"postgres://db/handoff?%zz=PW", "postgres://db/handoff?%zz=xxxxx"},
+		{"host=db user=bot password=PW dbname=handoff", "host=db user=bot password=xxxxx dbname=handoff"},
+		{"password = PW host=db", "password=xxxxx host=db"},
+		{"host=db password='P W\\' x' sslpassword=PW2 dbname=h", "host=db password=xxxxx sslpassword=xxxxx dbname=h"},
+		{"host=db password='P W", "host=db password=xxxxx"},
+		{"host=db PASSWORD=PW", "host=db PASSWORD=xxxxx"},
+		{"https://slack.com/api/", "https://slack.com/api/"},
+		{"https://proxyuser:PW@proxy.example/api/", "https://xxxxx@proxy.example/api/"},
+		{"https://TOKEN@proxy.example/api/", "https://xxxxx@proxy.example/api/"},
+		{"postgres://bot:PW@[::1:5432/handoff", "(not a URL)"},
+		{"PW", "(not a URL)"},
+	} {
+		got := RedactURL(c.in)
+		if got != c.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if strings.Contains(got, "PW") || strings.Contains(got, "TOKEN") || strings.Contains(got, "proxyuser") {
+			t.Errorf("RedactURL(%q) = %q shows a secret", c.in, got)
 		}
 	}
 }

@@ -285,6 +285,20 @@ const (
 // IntakeAPI is the intake of a handoff created with the API key named key.
 func IntakeAPI(key string) string { return intakeAPI + key }
 
+// IntakeName is what a handoff came through, for "via …": the API key's
+// name, "HubSpot", "Workflow Builder", "import".
+func IntakeName(intake string) string {
+	switch {
+	case strings.HasPrefix(intake, intakeAPI):
+		return strings.TrimPrefix(intake, intakeAPI)
+	case intake == IntakeHubSpot:
+		return "HubSpot"
+	case intake == IntakeWorkflow:
+		return "Workflow Builder"
+	}
+	return intake
+}
+
 // IntakeLabel names an intake for people: "Slack", "API key zapier", …
 func IntakeLabel(intake string) string {
 	switch {

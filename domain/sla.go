@@ -29,5 +29,5 @@ type SLAFiring struct {
 	At        time.Time
 	// Owed decides, with the handoff locked, what this moment owes. ok is
 	// false when the clock stopped (the timer is moot): nothing happens.
-	Owed func(h Handoff) (msgs []Message, ok bool)
+	Owed func(h Handoff) (owed Owed, ok bool)
 }

@@ -113,6 +113,7 @@ func TestCheckAllGreen(t *testing.T) {
 		"MARKETING_TEAM UJOHN: @john (John Doggett)",
 		"MANAGERS USKINNER: @skinner",
 		"database (DATABASE_URL): reachable",
+		"database connections (DATABASE_MAX_CONNS): up to 30 for this process",
 		"database schema: up to date",
 		"time zone (TIMEZONE): Europe/Berlin",
 		"business hours (BUSINESS_HOURS): Mon-Fri 09:00-17:00",
@@ -197,5 +198,22 @@ func TestCheckRevokedBotTokenExits1(t *testing.T) {
 	lineOf(t, out, "✓ ", "app-level token")
 	if strings.Contains(out, fs.BotToken()) {
 		t.Errorf("output contains the bot token:\n%s", out)
+	}
+}
+
+// check sizes DATABASE_MAX_CONNS against the server: it says how many
+// processes of that size fit in max_connections, and a budget larger than
+// the server's is a ✗ with what to set instead.
+func TestCheckSizesTheConnectionBudget(t *testing.T) {
+	t.Parallel()
+	fs := checkWorkspace(t)
+	url := storagetest.URL(t)
+	out, code := runCheck(t, fs, url, func(c *config.Config) { c.MaxConns = 12 })
+	if line, _ := lineOf(t, out, "✓ ", "database connections (DATABASE_MAX_CONNS): up to 12 for this process, of the server's "); !strings.Contains(line, "processes like this one") || code != 0 {
+		t.Errorf("exit %d, line %q", code, line)
+	}
+	out, code = runCheck(t, fs, url, func(c *config.Config) { c.MaxConns = 100_000 })
+	if _, fix := lineOf(t, out, "✗ ", "up to 100000 for this process"); !strings.Contains(fix, "set DATABASE_MAX_CONNS to at most") || code != 1 {
+		t.Errorf("exit %d, fix %q", code, fix)
 	}
 }

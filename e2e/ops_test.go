@@ -1,14 +1,17 @@
 package e2e
 
 import (
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -131,7 +134,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	}
 	mustContain(t, "/readyz while connected", awaitStatus(t, base+"/readyz", 200, 10*time.Second), "slack: ok", "database: ok")
 	w.Slack.SetOffline(true)
-	mustContain(t, "/readyz while Slack is down", awaitStatus(t, base+"/readyz", 503, 10*time.Second), "slack: not connected", "database: ok")
+	mustContain(t, "/readyz while Slack is down", awaitStatus(t, base+"/readyz", 503, 10*time.Second), "slack: not connected to Slack (Socket Mode); see the logs for why", "database: ok")
 	if code, _ := httpGet(t, base+"/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz = %d while Slack is down; the process is alive", code)
 	}
@@ -163,7 +166,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		{"handoffbot_slack_api_calls_total", map[string]string{"method": "chat.postMessage", "result": "ratelimited"}, 1},
 		{"handoffbot_slack_ratelimit_wait_seconds_total", nil, 1},
 		{"handoffbot_handoffs", map[string]string{"state": "accepted"}, 1},
-		{"handoffbot_jobs", map[string]string{"kind": "deliver", "state": "completed"}, 1},
+		{"handoffbot_jobs", map[string]string{"kind": "sla", "state": "scheduled"}, 1}, // the first-touch timer
 		{"handoffbot_sla_breaches_total", nil, 1},
 		{"go_goroutines", nil, 1},
 		{"go_sql_max_open_connections", map[string]string{"db_name": "handoffbot"}, 1},
@@ -189,6 +192,9 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	if v, _ := series(mfs, "handoffbot_handoffs", map[string]string{"state": "pending"}); v != 0 {
 		t.Errorf("pending handoffs = %v after the only one was accepted", v)
 	}
+	if v, ok := series(mfs, "handoffbot_jobs", map[string]string{"state": "completed"}); ok {
+		t.Errorf("completed jobs are counted (%v): a scrape would read all of River's table", v)
+	}
 	if _, ok := series(mfs, "handoffbot_digests_sent_total", nil); !ok {
 		t.Error("handoffbot_digests_sent_total is missing")
 	}
@@ -199,6 +205,45 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Error("the endpoint still answers after the bot stopped")
 	}
+}
+
+// When the database stops answering, /readyz says so in words and shows
+// none of the driver's error (which names the database, the user, the
+// host): that goes to the log, where the operator looks next.
+func TestReadinessShowsNoDatabaseErrors(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, e2etest.Configure(func(c *config.Config) { c.HTTPAddr = "127.0.0.1:0" }))
+	base := w.httpBase()
+	awaitStatus(t, base+"/readyz", 200, 10*time.Second)
+	u, err := url.Parse(w.Config.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	u.Path = "/postgres"
+	admin, err := sql.Open("postgres", u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	for _, q := range []string{
+		`ALTER DATABASE ` + pq.QuoteIdentifier(name) + ` ALLOW_CONNECTIONS false`,
+		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`,
+	} {
+		var args []any
+		if strings.Contains(q, "$1") {
+			args = append(args, name)
+		}
+		if _, err := admin.Exec(q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	body := awaitStatus(t, base+"/readyz", 503, 10*time.Second)
+	if want := "slack: ok\ndatabase: not answering; see the logs for why\n"; body != want {
+		t.Errorf("/readyz = %q, want %q", body, want)
+	}
+	mustContain(t, "logs", w.Logs.String(), "readiness probe failed", "probe=database", "ping database")
+	w.Finish()
 }
 
 // PPROF=true serves Go's profiler on the same endpoint.

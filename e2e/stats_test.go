@@ -31,7 +31,7 @@ func (w *world) seedHandoff(now time.Time, ago time.Duration, source string, mov
 	}
 	state := domain.StatePending
 	for _, m := range moves {
-		c := domain.Change{HandoffID: h.ID, Expected: state, Move: m.move, Actor: fox, Reason: m.reason, At: created.Add(m.after)}
+		c := domain.Change{HandoffID: h.Handoff.ID, Expected: state, Move: m.move, Actor: fox, Reason: m.reason, At: created.Add(m.after)}
 		if m.move == domain.MoveAccept || m.move == domain.MoveReject {
 			c.DecisionSecs = m.after.Seconds()
 		}

@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// Block Kit limits (slack-socketmode.md §7). Slack refuses a message that
+// Block Kit limits, as Slack documents them. Slack refuses a message that
 // breaks them with invalid_blocks and a view with invalid_arguments; the
 // fake does the same so that a card that grows too big fails in tests,
 // not in production.

@@ -6,6 +6,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/handoffbot/handoffbot/businesstime"
 	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/routing"
 )
 
 // Slack is the part of the Web API the handlers call; *slack.Client
@@ -26,6 +28,7 @@ type Slack interface {
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+	GetUserByEmailContext(ctx context.Context, email string) (*slack.User, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
 	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
 	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
@@ -35,13 +38,11 @@ type Slack interface {
 
 // Store is the state the handlers keep (storage.DB).
 type Store interface {
-	CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Handoff, error)
-	OpenDuplicate(ctx context.Context, email string) (domain.Handoff, error)
+	CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Created, error)
 	FormHandoff(ctx context.Context, viewID string) (domain.Handoff, error)
 	ApplyChange(ctx context.Context, c domain.Change) (domain.Handoff, error)
 	Handoff(ctx context.Context, id int64) (domain.Handoff, error)
 	OpenHandoffsFor(ctx context.Context, userID string) ([]domain.Handoff, error)
-	NextInRotation(ctx context.Context, team string, candidates []string, at time.Time) (string, error)
 	Enqueue(ctx context.Context, msgs ...domain.Message) error
 	FireSLA(ctx context.Context, f domain.SLAFiring) (bool, error)
 	Snooze(ctx context.Context, id int64, clock, actor string, at, remindAt time.Time, max int) (int, error)
@@ -91,6 +92,10 @@ type App struct {
 	// digestSent counts digests queued, for the metrics, when set.
 	digestSent func()
 	homes      homeQueue // handlers/home_refresh.go
+	// rules route handoffs without an owner: ROUTING_FILE's, else teams,
+	// the receiving team's plain rotation (also for leads no rule takes).
+	rules, teams *routing.Rules
+	accounts     AccountStore // handlers/route.go
 	// workspace is the installation, learned by Prepare (workspace.go).
 	workspace atomic.Pointer[Workspace]
 }
@@ -113,9 +118,14 @@ type Deps struct {
 	Digests DigestStore
 	// OnDigestSent is called once per digest queued (for the metrics); optional.
 	OnDigestSent func()
+	// Routing is ROUTING_FILE's rules; nil routes by the teams' plain rotation.
+	Routing *routing.Rules
+	// Accounts finds accounts' owners for rules that offer them leads first.
+	Accounts AccountStore
 }
 
-// New builds the App.
+// New builds the App. The teams must be user (U…) and user-group (S…) IDs,
+// as the configuration checks.
 func New(d Deps) *App {
 	if d.Now == nil {
 		d.Now = time.Now
@@ -123,7 +133,16 @@ func New(d Deps) *App {
 	if d.Settings.Calendar == nil {
 		d.Settings.Calendar = businesstime.New(businesstime.Hours{}, nil, time.UTC)
 	}
+	teams, err := routing.Default(d.Settings.SalesTeam, d.Settings.MarketingTeam)
+	if err != nil {
+		panic(fmt.Sprintf("handlers: teams the configuration let through: %v", err))
+	}
+	rules := d.Routing
+	if rules == nil {
+		rules = teams
+	}
 	return &App{
+		rules: rules, teams: teams, accounts: d.Accounts,
 		slack: d.Slack, store: d.Store, courier: d.Courier, set: d.Settings,
 		dir: newDirectory(d.Slack, d.Now), cards: Cards{Now: d.Now}, log: d.Log, now: d.Now,
 		breached: d.OnSLABreach, feedback: d.Feedback,

@@ -83,7 +83,32 @@ func (a Cards) cardFields(h domain.Handoff) []*slack.TextBlockObject {
 	if label, when := a.due(h); label != "" {
 		fields = append(fields, md("*"+label+"*\n"+when))
 	}
-	return append(fields, md("*Handed off by*\n"+user(h.CreatedBy)))
+	return append(fields, md("*Handed off by*\n"+handedOffBy(h)))
+}
+
+// handedOffBy names who handed h off: a person, or the system it came
+// through ("via zapier", an API key's name).
+func handedOffBy(h domain.Handoff) string {
+	if h.CreatedBy != "" {
+		return user(h.CreatedBy)
+	}
+	return "via " + escape(domain.IntakeName(h.Intake))
+}
+
+// cameFrom says where h came from in a sentence: "from @dana", "via zapier".
+func cameFrom(h domain.Handoff) string {
+	if h.CreatedBy != "" {
+		return "from " + user(h.CreatedBy)
+	}
+	return handedOffBy(h)
+}
+
+// handedYou starts the DM that gives someone a new lead.
+func handedYou(h domain.Handoff) string {
+	if h.CreatedBy != "" {
+		return user(h.CreatedBy) + " handed you a lead"
+	}
+	return "New lead for you " + handedOffBy(h)
 }
 
 // stateText names the state, with the reason of a rejection, return or loss.

@@ -112,6 +112,27 @@ func (d *directory) knownMembers(ids []string) []string {
 	return slices.Compact(out)
 }
 
+// byEmail finds a user the directory knows by their email, in any case.
+func (d *directory) byEmail(email string) (string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for id, c := range d.users {
+		if c.value != nil && c.value.Profile.Email != "" && strings.EqualFold(c.value.Profile.Email, email) {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// knownGroup is a user group's members as the directory knows them,
+// however old, and whether it ever loaded them.
+func (d *directory) knownGroup(id string) ([]string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c, ok := d.group[id]
+	return c.value, ok
+}
+
 func isGroup(id string) bool { return strings.HasPrefix(id, "S") }
 
 func (d *directory) groupMembers(ctx context.Context, group string) ([]string, error) {
@@ -172,14 +193,6 @@ func activeHuman(u *slack.User) error {
 		return domain.Errorf(domain.EINVALID, "Pick someone else: %s's account is deactivated.", u.Name)
 	}
 	return nil
-}
-
-// available says whether the rotation may give id a lead, from what the
-// directory knows: a known bot or deactivated account may not; someone the
-// directory has not loaded yet may (the team settings name them).
-func (d *directory) available(id string) bool {
-	u, ok := d.known(id)
-	return !ok || activeHuman(u) == nil
 }
 
 // describe names a user ("U0123 (dana)") or channel for a person reading

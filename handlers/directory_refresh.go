@@ -43,9 +43,10 @@ func (a *App) KeepDirectoryFresh(ctx context.Context) {
 	}
 }
 
-// teamSettings are every configured team: sales, marketing and managers.
+// teamSettings are every configured team (sales, marketing and managers)
+// and everyone the routing rules name.
 func (a *App) teamSettings() []string {
-	return slices.Concat(a.set.SalesTeam, a.set.MarketingTeam, a.set.Managers)
+	return slices.Concat(a.set.SalesTeam, a.set.MarketingTeam, a.set.Managers, a.rules.Named())
 }
 
 // refreshDirectory loads the teams' user groups and every member's profile

@@ -82,21 +82,14 @@ func (a *App) SubmitHandoff(ctx context.Context, s Submission) (SubmitResult, er
 	if errs := f.validate(); len(errs) > 0 {
 		return SubmitResult{Response: slack.NewErrorsViewSubmissionResponse(errs)}, nil
 	}
-	if first, err := a.store.FormHandoff(ctx, s.View.ID); err == nil { // the same view submitted again
-		return alreadyHandedOffAnswer(first), nil
-	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
-		return SubmitResult{}, err
-	}
-	if open, err := a.store.OpenDuplicate(ctx, f.Email); err == nil {
-		meta.Duplicate = open.ID
-		v := handoffModal(f, meta, a.duplicateWarning(open))
-		return SubmitResult{Response: slack.NewUpdateViewSubmissionResponse(&v)}, nil
-	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
-		return SubmitResult{}, err
-	}
 	created, errs, err := a.create(ctx, s.UserID, s.View.ID, f, meta, false)
-	if used, ok := errors.AsType[*domain.FormUsedError](err); ok {
+	if used, ok := errors.AsType[*domain.FormUsedError](err); ok { // the same view submitted again
 		return alreadyHandedOffAnswer(used.First), nil
+	}
+	if dup, ok := errors.AsType[*domain.DuplicateError](err); ok {
+		meta.Duplicate = dup.Open.ID
+		v := handoffModal(f, meta, a.duplicateWarning(dup.Open))
+		return SubmitResult{Response: slack.NewUpdateViewSubmissionResponse(&v)}, nil
 	}
 	if err != nil || errs != nil {
 		return SubmitResult{Response: errorsResponse(errs)}, err
@@ -128,6 +121,8 @@ func (a *App) HandOffAnyway(ctx context.Context, act Action) error {
 		created, errs, err = a.create(ctx, act.UserID, act.View.ID, f, meta, true)
 		if used, ok := errors.AsType[*domain.FormUsedError](err); ok { // a second click, or the view replayed
 			return a.confirm(ctx, act.UserID, meta, alreadyHandedOffText(used.First))
+		} else if dup, ok := errors.AsType[*domain.DuplicateError](err); ok { // cannot be: said anyway
+			return dup
 		} else if err != nil {
 			return err
 		}
@@ -143,38 +138,21 @@ func (a *App) HandOffAnyway(ctx context.Context, act Action) error {
 	return a.afterCreate(ctx, created, meta)
 }
 
-// create picks the owner and saves the handoff with the messages it owes,
-// once per form (formID, the view's ID: a *FormUsedError when the form made
-// one already). Problems with the person's input come back as messages by
-// block ID.
+// create saves the handoff of a submitted form, once per form (formID,
+// the view's ID: a *domain.FormUsedError when the form made one already).
+// Problems with the person's input come back as messages by block ID; an
+// open handoff of the same lead as a *domain.DuplicateError.
 func (a *App) create(ctx context.Context, creator, formID string, f form, meta formMeta, allowDuplicate bool) (domain.Handoff, map[string]string, error) {
-	assignee, err := a.pickAssignee(ctx, creator, f)
+	h := domain.Handoff{
+		Lead:      domain.Lead{Name: f.Name, Company: f.Company, Email: f.Email, Phone: f.Phone, CRMURL: f.CRMURL},
+		Direction: f.Direction, Priority: f.Priority, Source: f.Source, Campaign: f.Campaign, Notes: f.Notes,
+		CreatedBy: creator, Assignee: f.Assignee, SourcePermalink: a.permalink(ctx, meta), Intake: domain.IntakeSlack,
+	}
+	created, err := a.createHandoff(ctx, newHandoff{handoff: h, allowDuplicate: allowDuplicate, formID: formID})
 	if domain.ErrorCode(err) == domain.EINVALID {
 		return domain.Handoff{}, map[string]string{blockAssignee: domain.ErrorMessage(err)}, nil
-	} else if err != nil {
-		return domain.Handoff{}, nil, err
 	}
-	h := a.buildHandoff(creator, f, assignee, a.permalink(ctx, meta))
-	created, err := a.store.CreateHandoff(ctx, domain.NewHandoff{
-		Handoff: h, AllowDuplicate: allowDuplicate, Messages: a.creationMessages(h), Timers: a.timers(h), FormID: formID,
-	})
-	var dup *domain.DuplicateError
-	if errors.As(err, &dup) { // created meanwhile by someone else
-		return domain.Handoff{}, map[string]string{blockEmail: fmt.Sprintf("%s already has an open handoff (#%d).", escape(dup.Open.Lead.Name), dup.Open.ID)}, nil
-	}
-	return created, nil, err
-}
-
-func (a *App) buildHandoff(creator string, f form, assignee, permalink string) domain.Handoff {
-	now := a.now().UTC().Truncate(time.Microsecond) // what Postgres keeps
-	return domain.Handoff{
-		Lead:      domain.Lead{Name: f.Name, Company: f.Company, Email: f.Email, Phone: f.Phone, CRMURL: f.CRMURL},
-		Direction: f.Direction, State: domain.StatePending, Priority: f.Priority,
-		Source: f.Source, Campaign: f.Campaign, Notes: f.Notes,
-		CreatedBy: creator, Assignee: assignee, SourcePermalink: permalink, CreatedAt: now,
-		AcceptDueAt:     a.set.Calendar.Add(now, a.set.SLAAccept),
-		FirstTouchDueAt: a.set.Calendar.Add(now, a.set.SLAFirstTouch),
-	}
+	return created.Handoff, nil, err
 }
 
 // permalink of the message a handoff came from; a lead is worth more than
@@ -189,30 +167,6 @@ func (a *App) permalink(ctx context.Context, meta formMeta) string {
 		return ""
 	}
 	return link
-}
-
-// pickAssignee checks the chosen person, or takes the next in the
-// receiving team's rotation, skipping the creator and inactive accounts.
-// It runs while Slack waits for the form's answer, so it goes by what the
-// directory knows and asks Slack nothing (directory_refresh.go).
-func (a *App) pickAssignee(ctx context.Context, creator string, f form) (string, error) {
-	if f.Assignee != "" {
-		return f.Assignee, a.checkAssignee(ctx, f.Assignee)
-	}
-	team := a.team(f.Direction)
-	var pool []string
-	for _, m := range a.dir.knownMembers(team) {
-		if m != creator && a.dir.available(m) {
-			pool = append(pool, m)
-		}
-	}
-	if len(pool) == 0 {
-		if len(team) == 0 {
-			return "", domain.Errorf(domain.EINVALID, "Choose an assignee: no %s team is configured to rotate through.", f.Direction.Label())
-		}
-		return "", domain.Errorf(domain.EINVALID, "Choose an assignee: nobody else in %s is available.", f.Direction.Label())
-	}
-	return a.store.NextInRotation(ctx, string(f.Direction), pool, a.now())
 }
 
 // assigneeLookupBudget bounds the one users.info a form's submission may
@@ -239,13 +193,13 @@ func (a *App) checkAssignee(ctx context.Context, id string) error {
 }
 
 // creationMessages: the card, and a DM to the owner (unless they handed it
-// to themselves). -1 stands for the handoff's id, not known yet.
+// to themselves).
 func (a *App) creationMessages(h domain.Handoff) []domain.Message {
-	msgs := []domain.Message{{Channel: a.set.HandoffChannel, Card: true, HandoffID: -1, Purpose: "card"}}
+	msgs := []domain.Message{{Channel: a.set.HandoffChannel, Card: true, HandoffID: h.ID, Purpose: "card"}}
 	if h.Assignee != h.CreatedBy {
-		text := fmt.Sprintf("%s handed you a lead: *%s*%s (%s). Accept or reject it by %s.",
-			user(h.CreatedBy), escape(h.Lead.Name), companySuffix(h), h.Priority.Label(), slackDate(h.AcceptDueAt, "{date_short_pretty} {time}"))
-		msgs = append(msgs, domain.Message{Channel: h.Assignee, Text: text, CardLink: -1, HandoffID: -1, Purpose: "dm_assigned"})
+		text := fmt.Sprintf("%s: *%s*%s (%s). Accept or reject it by %s.",
+			handedYou(h), escape(h.Lead.Name), companySuffix(h), h.Priority.Label(), slackDate(h.AcceptDueAt, "{date_short_pretty} {time}"))
+		msgs = append(msgs, domain.Message{Channel: h.Assignee, Text: text, CardLink: h.ID, HandoffID: h.ID, Purpose: "dm_assigned"})
 	}
 	return msgs
 }

@@ -131,7 +131,7 @@ func (a *App) changeMessages(h domain.Handoff, c domain.Change) []domain.Message
 		text := fmt.Sprintf("%s passed you a lead: *%s*%s.", user(c.Actor), escape(h.Lead.Name), companySuffix(h))
 		return append(msgs, domain.Message{Channel: c.NewAssignee, Text: text, CardLink: h.ID, HandoffID: h.ID, Purpose: "dm_reassigned"})
 	}
-	if c.Move != domain.MoveTouch && c.Move != domain.MoveQualify && c.Actor != h.CreatedBy {
+	if c.Move != domain.MoveTouch && c.Move != domain.MoveQualify && h.CreatedBy != "" && c.Actor != h.CreatedBy {
 		text := fmt.Sprintf("%s %s your handoff *%s*%s%s.", user(c.Actor), verb(c.Move), escape(h.Lead.Name), companySuffix(h), reasonSuffix(c))
 		msgs = append(msgs, domain.Message{Channel: h.CreatedBy, Text: text, CardLink: h.ID, HandoffID: h.ID, Purpose: "dm_creator"})
 	}

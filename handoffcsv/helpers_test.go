@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"reflect"
 	"strings"
@@ -62,11 +63,30 @@ func mustNoErr(t testing.TB, err error) {
 	}
 }
 
-// mustWrite exports hs.
+// mode is a way of writing the CSV and the way of reading it back.
+type mode struct {
+	name  string
+	write func(io.Writer) *Writer
+	read  func(io.Reader) ([]domain.Handoff, []string, error)
+}
+
+var (
+	neutralMode = mode{"neutralised", NewWriter, Read}
+	rawMode     = mode{"raw", NewRawWriter, ReadRaw}
+	modes       = []mode{neutralMode, rawMode}
+)
+
+// mustWrite exports hs as `handoffbot export` does.
 func mustWrite(t testing.TB, hs []domain.Handoff) []byte {
 	t.Helper()
+	return mustWriteIn(t, neutralMode, hs)
+}
+
+// mustWriteIn exports hs in mode m.
+func mustWriteIn(t testing.TB, m mode, hs []domain.Handoff) []byte {
+	t.Helper()
 	var b bytes.Buffer
-	w := NewWriter(&b)
+	w := m.write(&b)
 	for _, h := range hs {
 		mustNoErr(t, w.Write(h))
 	}
@@ -74,12 +94,18 @@ func mustWrite(t testing.TB, hs []domain.Handoff) []byte {
 	return b.Bytes()
 }
 
-// mustRead reads a file that must be valid.
+// mustRead reads a file that must be valid, as `handoffbot import` does.
 func mustRead(t testing.TB, data string) []domain.Handoff {
 	t.Helper()
-	hs, _, err := Read(strings.NewReader(data))
+	return mustReadIn(t, neutralMode, data)
+}
+
+// mustReadIn reads a file that must be valid in mode m.
+func mustReadIn(t testing.TB, m mode, data string) []domain.Handoff {
+	t.Helper()
+	hs, _, err := m.read(strings.NewReader(data))
 	if err != nil {
-		t.Fatalf("Read: %v\nfile:\n%s", err, data)
+		t.Fatalf("%s Read: %v\nfile:\n%s", m.name, err, data)
 	}
 	return hs
 }

@@ -32,7 +32,22 @@ import (
 // Rows come back with the lead, the codes, the times (in UTC), the reasons,
 // the notes, and line breaks inside cells as LF. ID, the due times, the
 // card and the lead's CRM link are left zero: the file does not carry them.
+//
+// Read reads an export as NewWriter writes it: the quote mark an export
+// put before a cell that looks like a formula is taken off (see the
+// package documentation); every other cell, one a person typed as a
+// formula included, is taken as it is.
 func Read(r io.Reader) (rows []domain.Handoff, warnings []string, err error) {
+	return read(r, false)
+}
+
+// ReadRaw is Read for a file NewRawWriter wrote (`handoffbot export
+// --raw`): every cell is taken exactly as it is.
+func ReadRaw(r io.Reader) (rows []domain.Handoff, warnings []string, err error) {
+	return read(r, true)
+}
+
+func read(r io.Reader, raw bool) (rows []domain.Handoff, warnings []string, err error) {
 	src := bufio.NewReader(r)
 	if err := skipBOM(src); err != nil {
 		return nil, nil, fmt.Errorf("read CSV: %w", err)
@@ -42,7 +57,7 @@ func Read(r io.Reader) (rows []domain.Handoff, warnings []string, err error) {
 	cr.FieldsPerRecord = -1 // checked here, so that reading goes on
 	cr.ReuseRecord = true   // the cells of a record share one string anyway
 
-	p := &parser{seen: make(map[string]int)}
+	p := &parser{seen: make(map[string]int), raw: raw}
 	header, err := cr.Read()
 	if err := p.header(cr, m, header, err); err != nil {
 		return nil, nil, err
@@ -234,6 +249,7 @@ type parser struct {
 	fields   int             // fields in the header, and so in every record
 	lastLine int             // the line the last record read ended on
 	seen     map[string]int  // external_id → line of its first row
+	raw      bool            // cells as they are: no quote mark to take off
 	problems []Problem
 	warnings []string         // columns left out
 	rows     []domain.Handoff // nil from the first problem on: they will not be returned

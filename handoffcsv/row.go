@@ -110,8 +110,9 @@ var stateCodes = func() string {
 	return b.String()
 }()
 
-// checkText rejects cells that are not text, and turns the line breaks in
-// the rest into LF (see cell in write.go).
+// checkText rejects cells that are not text, turns the line breaks in the
+// rest into LF (see cell in write.go) and, unless the file is raw, takes
+// off the quote mark an export put before a formula (formula.go).
 func (r *row) checkText() {
 	for c, s := range r.cells {
 		switch {
@@ -119,8 +120,10 @@ func (r *row) checkText() {
 			r.fail(c, "%s is not valid UTF-8 (save the file as CSV UTF-8)", quote(s))
 		case strings.IndexByte(s, 0) >= 0:
 			r.fail(c, "%s contains a NUL byte", quote(s))
-		default:
+		case r.p.raw:
 			r.cells[c] = cell(s)
+		default:
+			r.cells[c] = unneutralise(cell(s))
 		}
 	}
 }

@@ -16,18 +16,30 @@ import (
 type Writer struct {
 	cw     *csv.Writer
 	header bool // whether the header row has been written
+	raw    bool // cells as stored, formulas and all (NewRawWriter)
 	rec    [numColumns]string
 }
 
-// NewWriter returns a Writer to w. The header is written with the first row,
-// or by Flush if there is none, so an empty export is the header alone.
+// NewWriter returns a Writer to w that neutralises cells a spreadsheet
+// would run as formulas (see the package documentation): every export
+// people open, `/handoff export` and `handoffbot export`, is written so.
+// Read reads it back. The header is written with the first row, or by
+// Flush if there is none, so an empty export is the header alone.
 func NewWriter(w io.Writer) *Writer {
 	return &Writer{cw: csv.NewWriter(w)}
 }
 
+// NewRawWriter returns a Writer to w that writes every cell exactly as
+// stored, for programs (`handoffbot export --raw`); ReadRaw reads it back.
+// Opened in a spreadsheet, its cells can run as formulas.
+func NewRawWriter(w io.Writer) *Writer {
+	return &Writer{cw: csv.NewWriter(w), raw: true}
+}
+
 // Write writes one handoff. Times go out in UTC (RFC 3339 with nanoseconds),
 // nil times and empty strings as empty cells, line breaks in text as LF
-// (CRLF and lone CR included).
+// (CRLF and lone CR included), and, unless the Writer is raw, a cell a
+// spreadsheet would run as a formula after a quote mark.
 func (w *Writer) Write(h domain.Handoff) error {
 	if err := w.writeHeader(); err != nil {
 		return err
@@ -55,6 +67,11 @@ func (w *Writer) Write(h domain.Handoff) error {
 	r[colCloseReason] = cell(h.CloseReason)
 	r[colReasonNote] = cell(h.ReasonNote)
 	r[colNotes] = cell(h.Notes)
+	if !w.raw {
+		for i := range r {
+			r[i] = neutralise(r[i])
+		}
+	}
 	if err := w.cw.Write(r[:]); err != nil {
 		return fmt.Errorf("write handoff %s: %w", h.ExternalID, err)
 	}

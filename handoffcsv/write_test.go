@@ -40,13 +40,17 @@ func TestWriterFormat(t *testing.T) {
 		ClosedAt: at("2026-03-09T12:00:00.000001Z"), CloseReason: "other", ReasonNote: "went with a friend's firm",
 		CardChannel: "C1", CardTS: "1.2",
 	}
-	want := header + `hb-42,2026-03-02T09:00:00.123456Z,to_sales,"Zoë ""Z"" Ångström","Acme, Inc.",zoe@acme.example,+1 555 0100,=cmd," spring",U01MKT,W01REP,warm,lost,2026-03-02T09:30:00Z,,,2026-03-02T09:45:00.5Z,,2026-03-09T12:00:00.000001Z,other,went with a friend's firm,"line 1
+	want := header + `hb-42,2026-03-02T09:00:00.123456Z,to_sales,"Zoë ""Z"" Ångström","Acme, Inc.",zoe@acme.example,'+1 555 0100,'=cmd," spring",U01MKT,W01REP,warm,lost,2026-03-02T09:30:00Z,,,2026-03-02T09:45:00.5Z,,2026-03-09T12:00:00.000001Z,other,went with a friend's firm,"line 1
 line 2
 line 3
 "
 `
 	if got := string(mustWrite(t, []domain.Handoff{h})); got != want {
 		t.Errorf("export:\n%s\nwant:\n%s", got, want)
+	}
+	raw := strings.Replace(strings.Replace(want, "'+1", "+1", 1), "'=cmd", "=cmd", 1)
+	if got := string(mustWriteIn(t, rawMode, []domain.Handoff{h})); got != raw {
+		t.Errorf("raw export:\n%s\nwant:\n%s", got, raw)
 	}
 }
 
@@ -68,18 +72,20 @@ func TestWriterReportsWriteErrors(t *testing.T) {
 
 func TestRoundTripSample(t *testing.T) {
 	want := csvtest.Sample(400, 7)
-	first := mustWrite(t, want)
-	got := mustRead(t, string(first))
-	if d := diffHandoffs(got, want); d != "" {
-		t.Fatal(d)
-	}
-	if second := mustWrite(t, got); !bytes.Equal(second, first) {
-		t.Errorf("re-export differs:\n%s\nwant:\n%s", second, first)
+	for _, m := range modes {
+		first := mustWriteIn(t, m, want)
+		got := mustReadIn(t, m, string(first))
+		if d := diffHandoffs(got, want); d != "" {
+			t.Fatalf("%s: %s", m.name, d)
+		}
+		if second := mustWriteIn(t, m, got); !bytes.Equal(second, first) {
+			t.Errorf("%s re-export differs:\n%s\nwant:\n%s", m.name, second, first)
+		}
 	}
 }
 
 // TestRoundTripText: text a CSV must carry comes back as it went out, with
-// line breaks as LF.
+// line breaks as LF, through the export and the raw export alike.
 func TestRoundTripText(t *testing.T) {
 	texts := []struct{ in, out string }{
 		{"plain", "plain"},
@@ -99,6 +105,9 @@ func TestRoundTripText(t *testing.T) {
 		{"-2", "-2"},
 		{"@channel", "@channel"},
 		{"'quoted", "'quoted"},
+		{"'=1", "'=1"},
+		{"''", "''"},
+		{"'", "'"},
 		{"  leading spaces", "  leading spaces"},
 		{"\ttab", "\ttab"},
 		{`\.`, `\.`},
@@ -113,13 +122,15 @@ func TestRoundTripText(t *testing.T) {
 		h.Notes, h.Lead.Company, h.Source = x.out, x.out, x.out
 		want = append(want, h)
 	}
-	first := mustWrite(t, in)
-	got := mustRead(t, string(first))
-	if d := diffHandoffs(got, want); d != "" {
-		t.Fatal(d)
-	}
-	if second := mustWrite(t, got); !bytes.Equal(second, first) {
-		t.Errorf("re-export differs:\n%q\nwant:\n%q", second, first)
+	for _, m := range modes {
+		first := mustWriteIn(t, m, in)
+		got := mustReadIn(t, m, string(first))
+		if d := diffHandoffs(got, want); d != "" {
+			t.Fatalf("%s: %s", m.name, d)
+		}
+		if second := mustWriteIn(t, m, got); !bytes.Equal(second, first) {
+			t.Errorf("%s re-export differs:\n%q\nwant:\n%q", m.name, second, first)
+		}
 	}
 }
 

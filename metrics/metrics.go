@@ -221,7 +221,8 @@ func OutcomeOf(err error) string {
 }
 
 // countsCollector reads handoff and job counts from the database at each
-// scrape, so the numbers are right whichever replica is scraped.
+// scrape, so the numbers are right whichever replica is scraped. Neither
+// read grows with the history (storage/metrics.go).
 type countsCollector struct {
 	store    Store
 	handoffs *prometheus.Desc
@@ -234,7 +235,7 @@ func newCountsCollector(store Store) *countsCollector {
 		handoffs: prometheus.NewDesc("handoffbot_handoffs",
 			"Handoffs in the database by state (all of them, not only this process's).", []string{"state"}, nil),
 		jobs: prometheus.NewDesc("handoffbot_jobs",
-			"Background jobs in River's table by kind and state; completed ones until River prunes them.", []string{"kind", "state"}, nil),
+			"Background jobs waiting, running or given up on, by kind and state (available, scheduled, pending, retryable, running, discarded, cancelled); completed jobs are not counted.", []string{"kind", "state"}, nil),
 	}
 }
 

@@ -6,6 +6,7 @@
 package ops
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,11 +27,15 @@ import (
 const probeTimeout = 2 * time.Second
 
 // Probe is one thing readiness depends on. Check returns nil when it is
-// fine, or an error whose text says what is wrong (it is shown on /readyz,
-// so it must not contain secrets).
+// fine. Its error goes to the log and never to /readyz, which says Down
+// instead: whoever can reach the port should learn what is down, not the
+// hosts, users and driver messages in the error.
 type Probe struct {
 	Name  string
 	Check func(ctx context.Context) error
+	// Down is what /readyz says while Check fails, e.g. "not answering;
+	// see the logs for why". Empty: "failing; see the logs for why".
+	Down string
 }
 
 // Options say what the endpoints serve.
@@ -53,7 +58,7 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("GET /readyz", readiness(o.Ready))
+	mux.Handle("GET /readyz", readiness(o.Ready, o.Log))
 	if o.Gatherer != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{
 			ErrorLog:      slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
@@ -72,8 +77,9 @@ func Handler(o Options) http.Handler {
 }
 
 // readiness runs every probe concurrently and answers 200 when all pass,
-// else 503; the body has one line per probe either way.
-func readiness(probes []Probe) http.Handler {
+// else 503; the body has one line per probe either way, and the log the
+// error of each that failed.
+func readiness(probes []Probe, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), probeTimeout)
 		defer cancel()
@@ -88,7 +94,8 @@ func readiness(probes []Probe) http.Handler {
 		for i, p := range probes {
 			if errs[i] != nil {
 				status = http.StatusServiceUnavailable
-				fmt.Fprintf(&body, "%s: %s\n", p.Name, strings.ReplaceAll(errs[i].Error(), "\n", "; "))
+				log.WarnContext(r.Context(), "readiness probe failed", "probe", p.Name, "error", errs[i])
+				fmt.Fprintf(&body, "%s: %s\n", p.Name, cmp.Or(p.Down, "failing; see the logs for why"))
 			} else {
 				fmt.Fprintf(&body, "%s: ok\n", p.Name)
 			}

@@ -1,12 +1,15 @@
 package ops
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,18 +45,18 @@ func start(t *testing.T, o Options) string {
 	return "http://" + srv.Addr().String()
 }
 
-// Readiness is 503 with every failing probe's reason (on one line each)
-// until all pass; liveness does not depend on them.
+// Readiness is 503 with a line saying what is down for every failing
+// probe until all pass; liveness does not depend on them.
 func TestReadinessReportsEachProbe(t *testing.T) {
 	var slackUp, dbUp atomic.Bool
 	base := start(t, Options{Ready: []Probe{
-		{Name: "slack", Check: func(context.Context) error {
+		{Name: "slack", Down: "not connected", Check: func(context.Context) error {
 			if !slackUp.Load() {
-				return errors.New("not connected")
+				return errors.New("socket closed")
 			}
 			return nil
 		}},
-		{Name: "database", Check: func(context.Context) error {
+		{Name: "database", Down: "not answering; see the logs for why", Check: func(context.Context) error {
 			if !dbUp.Load() {
 				return errors.New("ping database:\nconnection refused")
 			}
@@ -64,7 +67,7 @@ func TestReadinessReportsEachProbe(t *testing.T) {
 		t.Errorf("/healthz = %d %q", code, body)
 	}
 	code, body := get(t, base+"/readyz")
-	if code != 503 || body != "slack: not connected\ndatabase: ping database:; connection refused\n" {
+	if code != 503 || body != "slack: not connected\ndatabase: not answering; see the logs for why\n" {
 		t.Errorf("/readyz with both down = %d %q", code, body)
 	}
 	slackUp.Store(true)
@@ -77,16 +80,38 @@ func TestReadinessReportsEachProbe(t *testing.T) {
 	}
 }
 
+// /readyz never shows a probe's error, which may name hosts, users or
+// worse (a driver's message, a URL) to whoever can reach the port: it says
+// what is down, and the error goes to the log.
+func TestReadinessShowsNoErrorText(t *testing.T) {
+	var logs syncBuffer
+	raw := errors.New(`dial tcp 10.1.2.3:5432: pq: password authentication failed for user "bot"`)
+	base := start(t, Options{Log: slog.New(slog.NewTextHandler(&logs, nil)), Ready: []Probe{
+		{Name: "database", Down: "not answering; see the logs for why", Check: func(context.Context) error { return raw }},
+		{Name: "cache", Check: func(context.Context) error { return raw }},
+	}})
+	code, body := get(t, base+"/readyz")
+	if code != 503 || body != "database: not answering; see the logs for why\ncache: failing; see the logs for why\n" {
+		t.Errorf("/readyz = %d %q", code, body)
+	}
+	for _, probe := range []string{"probe=database", "probe=cache"} {
+		if !strings.Contains(logs.String(), probe) || !strings.Contains(logs.String(), "password authentication failed") {
+			t.Errorf("the log lacks %s's error:\n%s", probe, logs.String())
+		}
+	}
+}
+
 // A probe that hangs fails the probe at its deadline instead of hanging
 // the request.
 func TestHangingProbeFails(t *testing.T) {
-	base := start(t, Options{Ready: []Probe{{Name: "db", Check: func(ctx context.Context) error {
+	var logs syncBuffer
+	base := start(t, Options{Log: slog.New(slog.NewTextHandler(&logs, nil)), Ready: []Probe{{Name: "db", Down: "not answering", Check: func(ctx context.Context) error {
 		<-ctx.Done()
 		return ctx.Err()
 	}}}})
 	code, body := get(t, base+"/readyz")
-	if code != 503 || !strings.Contains(body, "deadline exceeded") {
-		t.Errorf("/readyz = %d %q", code, body)
+	if code != 503 || body != "db: not answering\n" || !strings.Contains(logs.String(), "deadline exceeded") {
+		t.Errorf("/readyz = %d %q; logs:\n%s", code, body, logs.String())
 	}
 }
 
@@ -148,6 +173,24 @@ func TestStopIsGraceful(t *testing.T) {
 	if err := nilServer.Stop(context.Background()); err != nil {
 		t.Errorf("disabled endpoint Stop: %v", err)
 	}
+}
+
+// syncBuffer is a log the server writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // waitRefused polls until addr no longer accepts connections.

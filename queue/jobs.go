@@ -87,3 +87,25 @@ type Prune struct{}
 
 // Kind names the job in River's table.
 func (Prune) Kind() string { return "prune" }
+
+// Events sends a sink (a webhook URL, or the CRM connector) the pending
+// outbound events of one sequence (a handoff's, or a feedback item's), in
+// order: one job per sink and sequence at a time keeps them so.
+type Events struct {
+	Sink     string `json:"sink"`
+	Sequence string `json:"sequence"`
+}
+
+// Kind names the job in River's table.
+func (Events) Kind() string { return "events" }
+
+// InsertOpts: one job per sink and sequence waiting or running, retried
+// for days (an event is given up after a day of failures, and the next
+// one goes on).
+func (Events) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: eventAttempts, UniqueOpts: unique}
+}
+
+// eventAttempts lets an Events job retry for well over a day with the
+// backoff its worker uses (at most an hour between tries).
+const eventAttempts = 100

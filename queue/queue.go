@@ -180,7 +180,16 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[Deliver]) error
 // behind a Slack outage goes out soon after Slack comes back.
 func (w *deliverWorker) NextRetry(job *river.Job[Deliver]) time.Time {
 	wait := time.Duration(1<<min(job.Attempt, 9)) * time.Second
-	return time.Now().Add(min(wait, 5*time.Minute))
+	return retryFrom(job.JobRow).Add(min(wait, 5*time.Minute))
+}
+
+// retryFrom is when a job's last attempt began, on River's clock (which a
+// test or the demo may simulate), so a retry is scheduled on that clock.
+func retryFrom(job *rivertype.JobRow) time.Time {
+	if job.AttemptedAt != nil {
+		return *job.AttemptedAt
+	}
+	return time.Now()
 }
 
 // sweepWorker schedules delivery for channels whose messages wait.

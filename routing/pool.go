@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -212,4 +213,22 @@ func (p *parser) memberID(n *yaml.Node, what, id string, m Member) (Member, bool
 		return m, false
 	}
 	return m, true
+}
+
+// Named is every person and user group the rules name, in pools, as a
+// rule's person or as a fallback, sorted, once each: whom the bot keeps
+// an eye on so that routing asks Slack nothing while a person waits.
+func (r *Rules) Named() []string {
+	var out []string
+	for _, p := range r.Pools {
+		for _, m := range p.Members {
+			out = append(out, cmp.Or(m.Person, m.Group))
+		}
+	}
+	for _, rule := range r.List {
+		out = append(out, rule.Person, rule.Fallback.Person)
+	}
+	out = slices.DeleteFunc(out, func(id string) bool { return id == "" })
+	slices.Sort(out)
+	return slices.Compact(out)
 }

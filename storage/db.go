@@ -10,11 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
@@ -24,32 +27,35 @@ import (
 
 // DB is the Postgres store. It is safe for concurrent use.
 type DB struct {
-	db   *sqlx.DB
-	jobs *river.Client[*sql.Tx] // insert-only: enqueues inside our transactions
+	db    *sqlx.DB
+	jobs  *river.Client[*sql.Tx] // insert-only: enqueues inside our transactions
+	sinks []string               // where outbound events go (SetSinks)
 }
 
 // stmtsPerConn bounds the statements each connection keeps prepared: the
 // bot and River run about a hundred distinct queries.
 const stmtsPerConn = 128
 
-// Open connects to dsn and checks the connection. Pool sizes suit one bot
-// process on a small machine: workers hold a connection only for a query,
-// channel senders one each for their lock (at most 8, bot/senders.go).
-// With 30 rather than 20, the load benchmark's waits for a connection at
-// 200 envelopes/s fell from 900–3,400 a run to 45–840, and two replicas
-// stay inside Postgres's default 100 connections. Idle connections are kept up to the pool's size, since each
-// keeps its prepared statements: closing one under a burst to open another
-// later would prepare them all again.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+// Open connects to dsn and checks the connection. The pool is the budget
+// (MaxConns) less the connections held outside it (ListenConns); River
+// shares it, since it works through our *sql.DB. Idle connections are kept
+// up to the pool's size, since each keeps its prepared statements: closing
+// one under a burst to open another later would prepare them all again.
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	o := options{maxConns: DefaultMaxConns}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	connector, err := pq.NewConnector(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w", withoutDSN(err))
 	}
 	// Statements stay prepared on each connection: one round trip per
 	// query instead of two, planned once (see package prepared).
 	db := sqlx.NewDb(sql.OpenDB(prepared.Connector(connector, stmtsPerConn)), "postgres")
-	db.SetMaxOpenConns(30)
-	db.SetMaxIdleConns(30)
+	pool := max(o.maxConns-ListenConns, 1)
+	db.SetMaxOpenConns(pool)
+	db.SetMaxIdleConns(pool)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -61,6 +67,19 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("job client: %w", err)
 	}
 	return &DB{db: db, jobs: jobs}, nil
+}
+
+// withoutDSN words a connection string that does not parse without quoting
+// it: net/url's errors quote the whole URL, and lib/pq's quote the text
+// next to the mistake; either may be the password.
+func withoutDSN(err error) error {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		return fmt.Errorf("DATABASE_URL is not a valid URL: %w", ue.Err)
+	}
+	if strings.HasPrefix(err.Error(), `missing "=" after`) {
+		return errors.New("DATABASE_URL is neither a postgres:// URL nor key=value settings (quote a value with spaces in it: password='a b')")
+	}
+	return err
 }
 
 // Close releases the pool.
@@ -98,8 +117,17 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
+// isUniqueViolation reports whether err is a unique violation of the
+// constraint or index named constraint.
+func isUniqueViolation(err error, constraint string) bool {
+	pqErr, ok := errors.AsType[*pq.Error](err)
+	return ok && pqErr.Code == "23505" && pqErr.Constraint == constraint
+}
+
 // mapError turns Postgres and network failures into domain codes, keeping
-// the original error in the chain for logs.
+// the original error in the chain for logs. Whatever says the database
+// could not do the work now (refused, overloaded, going down) is EUNAVAIL:
+// nothing was saved, and the same request may work in a moment.
 func mapError(err error) error {
 	if err == nil {
 		return nil
@@ -111,16 +139,8 @@ func mapError(err error) error {
 		return errors.Join(domain.Errorf(domain.ENOTFOUND, "Not found."), err)
 	}
 	if pqErr, ok := errors.AsType[*pq.Error](err); ok {
-		switch pqErr.Code.Class() {
-		case "23": // integrity constraint violation
-			if pqErr.Code == "23505" {
-				return errors.Join(domain.Errorf(domain.ECONFLICT, "That already exists."), err)
-			}
-			return errors.Join(domain.Errorf(domain.EINVALID, "That value is not allowed."), err)
-		case "22": // data exception: a value Postgres cannot store (a NUL, out of range)
-			return errors.Join(domain.Errorf(domain.EINVALID, "That value cannot be saved."), err)
-		case "08", "57": // connection exception, operator intervention (shutdown)
-			return errors.Join(unavailable(), err)
+		if meaning := postgresError(pqErr); meaning != nil {
+			return errors.Join(meaning, err)
 		}
 		return err
 	}
@@ -128,6 +148,30 @@ func mapError(err error) error {
 		return errors.Join(unavailable(), err)
 	}
 	return err
+}
+
+// postgresError is what a Postgres error means to the person who asked;
+// nil leaves it an internal error.
+func postgresError(e *pq.Error) error {
+	switch e.Code.Class() {
+	case pqerror.ClassIntegrityConstraintViolation:
+		if e.Code == pqerror.UniqueViolation {
+			return domain.Errorf(domain.ECONFLICT, "That already exists.")
+		}
+		return domain.Errorf(domain.EINVALID, "That value is not allowed.")
+	case pqerror.ClassDataException: // a value Postgres cannot store (a NUL, out of range)
+		return domain.Errorf(domain.EINVALID, "That value cannot be saved.")
+	case pqerror.ClassInsufficientResources: // too many connections, out of memory or disk
+		return busy()
+	case pqerror.ClassOperatorIntervention:
+		if e.Code == pqerror.QueryCanceled { // e.g. by statement_timeout
+			return busy()
+		}
+		return unavailable() // 57P01 shut down, 57P02 crashed, 57P03 starting up…
+	case pqerror.ClassConnectionException:
+		return unavailable()
+	}
+	return nil
 }
 
 func unavailable() *domain.Error {
@@ -149,4 +193,8 @@ func ListenPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("listener pool: %w", err)
 	}
 	return pool, nil
+}
+
+func busy() *domain.Error {
+	return domain.Errorf(domain.EUNAVAIL, "The database is busy right now.")
 }

@@ -84,11 +84,10 @@ func (s *DB) CreateFeedback(ctx context.Context, n domain.NewFeedback) (domain.F
 		if err := s.enqueueRoot(ctx, tx, id, n.Root(saved)); err != nil {
 			return err
 		}
-		if err := s.enqueue(ctx, tx, n.Messages); err != nil {
+		if created, err = getFeedback(ctx, tx, `f.id = $1`, id); err != nil {
 			return err
 		}
-		created, err = getFeedback(ctx, tx, `f.id = $1`, id)
-		return err
+		return s.owe(ctx, tx, n.Messages, feedbackOutbound(ev), nil, &created)
 	})
 	return created, err
 }
@@ -176,12 +175,14 @@ func (s *DB) FeedbackEvents(ctx context.Context, id int64) ([]domain.FeedbackEve
 func (s *DB) ChangeFeedback(ctx context.Context, c domain.FeedbackChange) (domain.Feedback, error) {
 	var after domain.Feedback
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.applyFeedbackChange(ctx, tx, c); err != nil {
+		evs, err := s.applyFeedbackChange(ctx, tx, c)
+		if err != nil {
 			return err
 		}
-		var err error
-		after, err = getFeedback(ctx, tx, `f.id = $1`, c.FeedbackID)
-		return err
+		if after, err = getFeedback(ctx, tx, `f.id = $1`, c.FeedbackID); err != nil {
+			return err
+		}
+		return s.owe(ctx, tx, c.Messages, feedbackOutbound(evs...), nil, &after)
 	})
 	return after, err
 }
@@ -202,34 +203,37 @@ func feedbackMoveSQL(c domain.FeedbackChange) (string, []any) {
 	return "", nil
 }
 
-func (s *DB) applyFeedbackChange(ctx context.Context, tx *sqlx.Tx, c domain.FeedbackChange) error {
+// applyFeedbackChange moves the item and records the events of the move,
+// which it returns; the caller writes what the change owes.
+func (s *DB) applyFeedbackChange(ctx context.Context, tx *sqlx.Tx, c domain.FeedbackChange) ([]domain.FeedbackEvent, error) {
 	var current domain.FeedbackState
 	if err := tx.GetContext(ctx, &current, `SELECT state FROM feedback WHERE id = $1 FOR UPDATE`, c.FeedbackID); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.ENOTFOUND, "That feedback does not exist.")
+			return nil, domain.Errorf(domain.ENOTFOUND, "That feedback does not exist.")
 		}
-		return fmt.Errorf("lock feedback: %w", err)
+		return nil, fmt.Errorf("lock feedback: %w", err)
 	}
 	query, args := feedbackMoveSQL(c)
 	if query == "" || !c.Expected.CanMoveTo(c.To) {
-		return domain.Errorf(domain.EINVALID, "Feedback that is %s cannot become %s.", c.Expected, c.To)
+		return nil, domain.Errorf(domain.EINVALID, "Feedback that is %s cannot become %s.", c.Expected, c.To)
 	}
 	if current != c.Expected {
 		now, err := getFeedback(ctx, tx, `f.id = $1`, c.FeedbackID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return &domain.FeedbackStaleError{Current: now}
+		return nil, &domain.FeedbackStaleError{Current: now}
 	}
 	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
-		return fmt.Errorf("%s feedback: %w", c.To, err)
+		return nil, fmt.Errorf("%s feedback: %w", c.To, err)
 	}
-	for _, ev := range feedbackChangeEvents(c) {
+	evs := feedbackChangeEvents(c)
+	for _, ev := range evs {
 		if err := insertFeedbackEvent(ctx, tx, ev); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return s.enqueue(ctx, tx, c.Messages)
+	return evs, nil
 }
 
 // feedbackChangeEvents records a resolution of an open item as the
@@ -268,8 +272,9 @@ func (s *DB) RecordFeedbackReply(ctx context.Context, r domain.FeedbackReply) (d
 			return nil
 		}
 		out.Recorded = true
+		var evs []domain.FeedbackEvent
 		if r.Acknowledge != nil {
-			err := s.applyFeedbackChange(ctx, tx, *r.Acknowledge)
+			evs, err = s.applyFeedbackChange(ctx, tx, *r.Acknowledge)
 			var stale *domain.FeedbackStaleError
 			switch {
 			case errors.As(err, &stale): // acknowledged meanwhile: the reply alone is kept
@@ -279,8 +284,10 @@ func (s *DB) RecordFeedbackReply(ctx context.Context, r domain.FeedbackReply) (d
 				out.Acknowledged = true
 			}
 		}
-		out.Feedback, err = getFeedback(ctx, tx, `f.id = $1`, r.FeedbackID)
-		return err
+		if out.Feedback, err = getFeedback(ctx, tx, `f.id = $1`, r.FeedbackID); err != nil || !out.Acknowledged {
+			return err
+		}
+		return s.owe(ctx, tx, r.Acknowledge.Messages, feedbackOutbound(evs...), nil, &out.Feedback)
 	})
 	return out, err
 }

@@ -94,78 +94,6 @@ func utcp(t *time.Time) *time.Time {
 	return &u
 }
 
-// CreateHandoff saves a new handoff with its lead and its `created` event in
-// one transaction, unless the lead (by normalised email) has an open one: then
-// it returns a *DuplicateError naming it, and nothing is saved. A handoff
-// from a form first claims the form: a form that made one already gets a
-// *FormUsedError naming it, and nothing is saved.
-func (s *DB) CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Handoff, error) {
-	var created domain.Handoff
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		h := n.Handoff
-		if err := claimForm(ctx, tx, n.FormID); err != nil {
-			return err
-		}
-		key := domain.EmailKey(h.Lead.Email)
-		if key != "" && !n.AllowDuplicate {
-			// Serialise creators of the same lead, so two submissions at once
-			// cannot both miss each other.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, key); err != nil {
-				return fmt.Errorf("lock lead: %w", err)
-			}
-			open, err := openByEmailKey(ctx, tx, key)
-			if err == nil {
-				return &domain.DuplicateError{Open: open}
-			} else if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		id, err := insertHandoff(ctx, tx, h, key)
-		if err != nil {
-			return err
-		}
-		if n.FormID != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE handoff_forms SET handoff_id = $2 WHERE view_id = $1`, n.FormID, id); err != nil {
-				return fmt.Errorf("record the form's handoff: %w", err)
-			}
-		}
-		if err := insertEvent(ctx, tx, domain.Event{HandoffID: id, Kind: "created", Actor: h.CreatedBy, To: h.State, At: h.CreatedAt}); err != nil {
-			return err
-		}
-		if err := s.enqueue(ctx, tx, forHandoff(n.Messages, id)); err != nil {
-			return err
-		}
-		if err := s.scheduleTimers(ctx, tx, id, n.Timers); err != nil {
-			return err
-		}
-		created, err = getHandoff(ctx, tx, id)
-		return err
-	})
-	return created, err
-}
-
-// claimForm claims a form's view ID for the handoff being created, or
-// returns a *FormUsedError naming the handoff it made already. A claim
-// made by a transaction still running waits for it: two clicks at once
-// cannot both pass.
-func claimForm(ctx context.Context, tx *sqlx.Tx, viewID string) error {
-	if viewID == "" {
-		return nil
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO handoff_forms (view_id) VALUES ($1) ON CONFLICT DO NOTHING`, viewID)
-	if err != nil {
-		return fmt.Errorf("claim form: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
-		return wrap("claim form", err)
-	}
-	first, err := formHandoff(ctx, tx, viewID)
-	if err != nil {
-		return err
-	}
-	return &domain.FormUsedError{First: first}
-}
-
 func formHandoff(ctx context.Context, q sqlx.QueryerContext, viewID string) (domain.Handoff, error) {
 	var r handoffRow
 	err := sqlx.GetContext(ctx, q, &r, `SELECT `+handoffColumns+handoffFrom+`
@@ -184,25 +112,10 @@ func (s *DB) FormHandoff(ctx context.Context, viewID string) (domain.Handoff, er
 	return formHandoff(ctx, s.db, viewID)
 }
 
-// forHandoff fills in the id of a handoff that did not exist when the
-// messages were written.
-func forHandoff(msgs []domain.Message, id int64) []domain.Message {
-	out := make([]domain.Message, len(msgs))
-	for i, m := range msgs {
-		for _, f := range []*int64{&m.HandoffID, &m.InThreadOf, &m.CardLink} {
-			if *f == -1 {
-				*f = id
-			}
-		}
-		out[i] = m
-	}
-	return out
-}
-
 func openByEmailKey(ctx context.Context, q sqlx.QueryerContext, key string) (domain.Handoff, error) {
 	var r handoffRow
 	err := sqlx.GetContext(ctx, q, &r, `SELECT `+handoffColumns+handoffFrom+`
-		WHERE l.email_key = $1 AND h.state IN ('pending', 'accepted', 'contacted', 'qualified')
+		WHERE h.email_key = $1 AND h.state IN ('pending', 'accepted', 'contacted', 'qualified')
 		ORDER BY h.created_at DESC LIMIT 1`, key)
 	if err != nil {
 		return domain.Handoff{}, err
@@ -219,32 +132,6 @@ func (s *DB) OpenDuplicate(ctx context.Context, email string) (domain.Handoff, e
 	}
 	h, err := openByEmailKey(ctx, s.db, key)
 	return h, mapError(wrap("open duplicate", err))
-}
-
-func insertHandoff(ctx context.Context, tx *sqlx.Tx, h domain.Handoff, emailKey string) (int64, error) {
-	var leadID, id int64
-	err := tx.GetContext(ctx, &leadID, `INSERT INTO leads (name, company, email, email_key, phone, crm_url)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		h.Lead.Name, h.Lead.Company, h.Lead.Email, emailKey, h.Lead.Phone, h.Lead.CRMURL)
-	if err != nil {
-		return 0, fmt.Errorf("insert lead: %w", err)
-	}
-	err = tx.GetContext(ctx, &id, `WITH n AS (SELECT nextval('handoffs_id_seq') AS id)
-		INSERT INTO handoffs (id, external_id, lead_id, direction, state, priority, source, campaign, notes,
-			created_by, assignee, source_permalink, created_at, accept_due_at, first_touch_due_at,
-			accepted_at, rejected_at, reject_reason, first_touch_at, qualified_at, closed_at, close_reason,
-			reason_note, updated_at)
-		SELECT n.id, coalesce(nullif($1, ''), 'hb-' || n.id), $2, $3, $4, $5, $6, $7, $8,
-			$9, $10, $11, $12, $13, $14, $15, $16, nullif($17, ''), $18, $19, $20, nullif($21, ''), $22, $12
-		FROM n RETURNING id`,
-		h.ExternalID, leadID, h.Direction, h.State, h.Priority, h.Source, h.Campaign, h.Notes,
-		h.CreatedBy, h.Assignee, h.SourcePermalink, h.CreatedAt, h.AcceptDueAt, h.FirstTouchDueAt,
-		h.AcceptedAt, h.RejectedAt, h.RejectReason, h.FirstTouchAt, h.QualifiedAt, h.ClosedAt, h.CloseReason,
-		h.ReasonNote)
-	if err != nil {
-		return 0, fmt.Errorf("insert handoff: %w", err)
-	}
-	return id, nil
 }
 
 func insertEvent(ctx context.Context, tx *sqlx.Tx, e domain.Event) error {

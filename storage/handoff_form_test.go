@@ -16,6 +16,7 @@ import (
 // (the lead's open handoff) leaves the form free, and another form is not
 // held up by this one.
 func TestAFormMakesOneHandoff(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := storagetest.New(t)
 	open := mustCreate(t, db, newHandoff("Jane Doe", "jane@acme.example"))
@@ -28,7 +29,9 @@ func TestAFormMakesOneHandoff(t *testing.T) {
 	made := make([]domain.Handoff, 10)
 	for i := range results {
 		wg.Go(func() {
-			made[i], results[i] = db.CreateHandoff(ctx, domain.NewHandoff{Handoff: newHandoff("Jane D.", "jane@acme.example"), AllowDuplicate: true, FormID: "V1"})
+			var c domain.Created
+			c, results[i] = db.CreateHandoff(ctx, domain.NewHandoff{Handoff: newHandoff("Jane D.", "jane@acme.example"), AllowDuplicate: true, FormID: "V1"})
+			made[i] = c.Handoff
 		})
 	}
 	wg.Wait()

@@ -2,8 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -17,11 +15,10 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-func mustOpen(t *testing.T, url string) *storage.DB {
+// mustOpen opens url with opts, closed when t ends.
+func mustOpen(t *testing.T, url string, opts ...storage.Option) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(context.Background(), url)
+	db, err := storage.Open(context.Background(), url, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

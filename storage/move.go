@@ -40,11 +40,10 @@ func (s *DB) ApplyChange(ctx context.Context, c domain.Change) (domain.Handoff, 
 		if err := insertEvent(ctx, tx, ev); err != nil {
 			return err
 		}
-		if err := s.enqueue(ctx, tx, c.Messages); err != nil {
+		if after, err = getHandoff(ctx, tx, c.HandoffID); err != nil {
 			return err
 		}
-		after, err = getHandoff(ctx, tx, c.HandoffID)
-		return err
+		return s.owe(ctx, tx, c.Messages, handoffOutbound(ev), &after, nil)
 	})
 	return after, err
 }

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -20,41 +18,6 @@ import (
 // Enqueue stores messages the bot owes and schedules their delivery.
 func (s *DB) Enqueue(ctx context.Context, msgs ...domain.Message) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error { return s.enqueue(ctx, tx, msgs) })
-}
-
-// enqueue writes msgs inside tx, so they exist exactly when the change that
-// owes them is committed, with one delivery job per channel.
-func (s *DB) enqueue(ctx context.Context, tx *sqlx.Tx, msgs []domain.Message) error {
-	channels := map[string]bool{}
-	for _, m := range msgs {
-		body, err := json.Marshal(m)
-		if err != nil {
-			return fmt.Errorf("enqueue %s: %w", m.Purpose, err)
-		}
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO outbox (channel, handoff_id, purpose, message) VALUES ($1, nullif($2, 0), $3, $4)`,
-			m.Channel, m.HandoffID, m.Purpose, body); err != nil {
-			return fmt.Errorf("enqueue %s: %w", m.Purpose, err)
-		}
-		channels[m.Channel] = true
-	}
-	var params []river.InsertManyParams
-	for _, ch := range slices.Sorted(maps.Keys(channels)) { // sorted: locks in one order
-		// The shared fence waits out a delivery job that is finishing, so
-		// that job either sees this message or is completed before we look
-		// for one to join.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared($1, $2)`, fenceLockSpace, channelLockKey(ch)); err != nil {
-			return fmt.Errorf("schedule delivery: %w", err)
-		}
-		params = append(params, river.InsertManyParams{Args: queue.Deliver{Channel: ch}})
-	}
-	if len(params) == 0 {
-		return nil
-	}
-	if _, err := s.jobs.InsertManyTx(ctx, tx.Tx, params); err != nil {
-		return fmt.Errorf("schedule delivery: %w", err)
-	}
-	return nil
 }
 
 // FinishDelivery ends a channel's delivery job: if no message is waiting,

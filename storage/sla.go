@@ -13,8 +13,8 @@ import (
 	"github.com/handoffbot/handoffbot/queue"
 )
 
-// scheduleTimers inserts the jobs for timers inside tx.
-func (s *DB) scheduleTimers(ctx context.Context, tx *sqlx.Tx, handoffID int64, timers []domain.Timer) error {
+// timerJobs are the jobs of a handoff's SLA timers.
+func timerJobs(handoffID int64, timers []domain.Timer) []river.InsertManyParams {
 	var params []river.InsertManyParams
 	for _, t := range timers {
 		params = append(params, river.InsertManyParams{
@@ -22,11 +22,7 @@ func (s *DB) scheduleTimers(ctx context.Context, tx *sqlx.Tx, handoffID int64, t
 			InsertOpts: &river.InsertOpts{ScheduledAt: t.At},
 		})
 	}
-	if len(params) == 0 {
-		return nil
-	}
-	_, err := s.jobs.InsertManyTx(ctx, tx.Tx, params)
-	return wrap("schedule SLA timers", err)
+	return params
 }
 
 // FireSLA records a reminder or breach once, with the messages it owes, in
@@ -51,7 +47,7 @@ func (s *DB) FireSLA(ctx context.Context, f domain.SLAFiring) (fired bool, err e
 		if done {
 			return nil
 		}
-		msgs, ok := f.Owed(h)
+		owed, ok := f.Owed(h)
 		if !ok {
 			return nil
 		}
@@ -61,7 +57,7 @@ func (s *DB) FireSLA(ctx context.Context, f domain.SLAFiring) (fired bool, err e
 			return err
 		}
 		fired = true
-		return s.enqueue(ctx, tx, msgs)
+		return s.owe(ctx, tx, owed.Messages, handoffOutbound(ev), &h, nil)
 	})
 	return fired, err
 }
@@ -101,7 +97,7 @@ func (s *DB) Snooze(ctx context.Context, id int64, clock, actor string, at, remi
 		if remindAt.IsZero() {
 			return nil
 		}
-		return s.scheduleTimers(ctx, tx, id, []domain.Timer{{Clock: clock, Stage: domain.StageRemind, Seq: n, At: remindAt}})
+		return s.insertJobs(ctx, tx, timerJobs(id, []domain.Timer{{Clock: clock, Stage: domain.StageRemind, Seq: n, At: remindAt}}))
 	})
 	return n, err
 }

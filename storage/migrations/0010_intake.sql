@@ -23,6 +23,23 @@ ALTER TABLE handoffs
 UPDATE handoffs SET intake = 'import' WHERE external_id NOT LIKE 'hb-%';
 CREATE INDEX handoffs_assigned ON handoffs (assignee, assigned_at) WHERE assigned_at IS NOT NULL;
 
+-- The duplicate rule on the handoff itself: one open handoff per lead (by
+-- normalised email), but for those created on purpose as duplicates ("Hand
+-- off anyway", allow_duplicate, the CSV import). The unique index settles
+-- two creators of the same lead at the same moment without a lock.
+ALTER TABLE handoffs
+    ADD COLUMN email_key         text NOT NULL DEFAULT '',
+    ADD COLUMN duplicate_allowed boolean NOT NULL DEFAULT false;
+UPDATE handoffs h SET email_key = l.email_key FROM leads l WHERE l.id = h.lead_id AND l.email_key <> '';
+UPDATE handoffs h SET duplicate_allowed = true
+    WHERE h.email_key <> '' AND h.state IN ('pending', 'accepted', 'contacted', 'qualified')
+      AND EXISTS (SELECT 1 FROM handoffs o WHERE o.email_key = h.email_key AND o.id < h.id
+                  AND o.state IN ('pending', 'accepted', 'contacted', 'qualified'));
+CREATE UNIQUE INDEX handoffs_one_open_per_lead ON handoffs (email_key)
+    WHERE email_key <> '' AND NOT duplicate_allowed AND state IN ('pending', 'accepted', 'contacted', 'qualified');
+CREATE INDEX handoffs_open_lead ON handoffs (email_key)
+    WHERE email_key <> '' AND state IN ('pending', 'accepted', 'contacted', 'qualified');
+
 -- Intake API keys. Only a hash of each key is kept; the key itself is
 -- shown once, when created. A name is reused only after a revoke.
 CREATE TABLE api_keys (

@@ -26,3 +26,6 @@ CREATE TABLE accounts (
     owner      text NOT NULL,
     updated_at timestamptz NOT NULL
 );
+
+-- The teams' plain rotation is now a routing pool's like any other.
+DROP TABLE rotation_cursors;

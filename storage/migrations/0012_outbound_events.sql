@@ -12,25 +12,26 @@ CREATE TABLE outbound_events (
 );
 CREATE INDEX outbound_events_occurred ON outbound_events (occurred_at);
 
--- One row per event and receiver. Events of one handoff (or one feedback
--- item) go to a receiver in order: a later one waits for the earlier.
-CREATE TABLE webhook_deliveries (
+-- One row per event and sink: a URL of WEBHOOK_URLS, or the CRM connector
+-- ("hubspot"). A sink gets the events of one sequence (one handoff, or one
+-- feedback item) in order: a later one waits for the earlier.
+CREATE TABLE event_deliveries (
     event       bigint NOT NULL REFERENCES outbound_events (id),
-    url         text NOT NULL,
+    sink        text NOT NULL,
     sequence    text NOT NULL,             -- handoff:42 or feedback:7
     state       text NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
     attempts    integer NOT NULL DEFAULT 0,
     last_error  text NOT NULL DEFAULT '',
     created_at  timestamptz NOT NULL,
     finished_at timestamptz,
-    PRIMARY KEY (event, url)
+    PRIMARY KEY (event, sink)
 );
-CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (url, sequence, event) WHERE state = 'pending';
+CREATE INDEX event_deliveries_pending ON event_deliveries (sink, sequence, event) WHERE state = 'pending';
 
--- A receiver that answered 410 Gone gets nothing more until
--- `handoffbot events replay` is run for it.
-CREATE TABLE webhook_receivers (
-    url          text PRIMARY KEY,
+-- A sink that refused for good (a webhook URL that answered 410 Gone) gets
+-- nothing more until `handoffbot events replay` is run.
+CREATE TABLE event_sinks (
+    sink         text PRIMARY KEY,
     disabled_at  timestamptz,
     disabled_why text NOT NULL DEFAULT ''
 );

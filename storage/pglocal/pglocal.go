@@ -19,7 +19,7 @@ import (
 	"strconv"
 	"time"
 
-	_ "github.com/lib/pq" // the driver the bot uses
+	"github.com/lib/pq"
 )
 
 // Server is a Postgres server on which databases can be created.
@@ -72,11 +72,14 @@ func (s *Server) DatabaseURL(name string) string {
 	return u.String()
 }
 
+// ping connects to dsn. A dsn that does not parse is refused without the
+// parser's words, which quote it, password and all.
 func ping(ctx context.Context, dsn string) error {
-	db, err := sql.Open("postgres", dsn)
+	connector, err := pq.NewConnector(dsn)
 	if err != nil {
-		return err
+		return errors.New("not a postgres:// URL or key=value connection string")
 	}
+	db := sql.OpenDB(connector)
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -93,5 +94,17 @@ func TestHaltRefusesAServerItDidNotStart(t *testing.T) {
 	}
 	if err := s.Restart(context.Background()); !errors.Is(err, ErrNotOwned) {
 		t.Errorf("Restart on a found server: %v, want ErrNotOwned", err)
+	}
+}
+
+// A TEST_DATABASE_URL or DATABASE_URL that does not parse is refused by
+// name, without quoting the password in it.
+func TestFindNeverQuotesTheURL(t *testing.T) {
+	for _, dsn := range []string{"postgres://bot:PWSECRET@[::1:5432/x", "host=db password=PW SECRET"} {
+		t.Setenv("TEST_DATABASE_URL", dsn)
+		_, err := Find(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "TEST_DATABASE_URL") || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("Find with %q: %v", dsn, err)
+		}
 	}
 }

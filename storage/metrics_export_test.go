@@ -1,0 +1,4 @@
+package storage
+
+// JobCountsQuery lets a test see what the query it runs reads.
+const JobCountsQuery = jobCountsQuery
