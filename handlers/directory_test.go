@@ -36,9 +36,13 @@ func TestRotationAsksSlackNothing(t *testing.T) {
 	}
 	fs.Fault("*", fakeslack.Fault{Error: "fatal_error"})
 	before := len(fs.Calls(""))
-	got, err := a.pickAssignee(ctx, "UREP1", form{Direction: domain.ToSales})
-	if err != nil || got != "UREP2" {
-		t.Errorf("picked %q, %v; want UREP2, the only other active person", got, err)
+	route, err := a.route(ctx, domain.Handoff{Direction: domain.ToSales, CreatedBy: "UREP1", CreatedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routed, err := route.Decide(domain.RouteFacts{})
+	if err != nil || routed.Assignee != "UREP2" {
+		t.Errorf("picked %q, %v; want UREP2, the only other active person", routed.Assignee, err)
 	}
 	if n := len(fs.Calls("")) - before; n != 0 {
 		t.Errorf("%d Slack calls while picking", n)
@@ -69,8 +73,8 @@ func TestDirectoryTakesAnnouncedChanges(t *testing.T) {
 	if u, _ := d.known("W1"); !u.Deleted || u.Enterprise.EnterpriseID != "E1" {
 		t.Errorf("after user_change: %+v", u)
 	}
-	if d.available("W1") {
-		t.Error("a deactivated account is available to the rotation")
+	if u, _ := d.known("W1"); activeHuman(u) == nil {
+		t.Error("a deactivated account is taken for an active person")
 	}
 	d.applyChange(&slack.User{ID: "UNEW", TeamID: "T1", Name: "new"}, "T1")
 	d.applyChange(&slack.User{ID: "UOUT", TeamID: "T9", Name: "out"}, "T1")
