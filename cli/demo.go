@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"regexp"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/handoffbot/handoffbot/clock"
 	"github.com/handoffbot/handoffbot/config"
 	"github.com/handoffbot/handoffbot/fakeslack"
+	"github.com/handoffbot/handoffbot/intake"
 	"github.com/handoffbot/handoffbot/logging"
 	"github.com/handoffbot/handoffbot/storage/pglocal"
 )
@@ -63,7 +65,11 @@ func demo(ctx context.Context, args []string, stdio IO) error {
 		return err
 	}
 	e := Env{Config: cfg, Log: logging.New(stdio.Err, "text", slog.LevelWarn), Out: stdio.Out, Clock: week}
-	stop, err := startDemoBot(ctx, e, slack)
+	key, err := demoKey(ctx, e)
+	if err != nil {
+		return err
+	}
+	stop, api, err := startDemoBot(ctx, e, slack)
 	if err != nil {
 		return err
 	}
@@ -71,7 +77,7 @@ func demo(ctx context.Context, args []string, stdio IO) error {
 	if *interactive {
 		err = repl(ctx, slack, stdio.In, stdio.Out)
 	} else {
-		err = runScript(slack, week, stdio.Out)
+		err = runScript(slack, week, demoAPI{url: "http://" + api.String(), key: key}, stdio.Out)
 	}
 	return errors.Join(err, stop())
 }
@@ -127,7 +133,7 @@ func demoConfig(fs *fakeslack.Server, dbURL string) (*config.Config, error) {
 		HandoffChannel: demoDeals, FeedbackChannel: demoFB, ManagerChannel: demoMgrs,
 		Managers: config.IDs{demoInes}, SalesTeam: config.IDs{demoSalesG}, MarketingTeam: config.IDs{demoMaya, demoLeo},
 		SLAAccept: 4 * time.Hour, SLAFirstTouch: 24 * time.Hour, BusinessHours: "Mon-Fri 09:00-17:00", TimeZone: "UTC",
-		DigestSchedule: "0 9 * * MON", LogLevel: "warn", LogFormat: "text",
+		DigestSchedule: "0 9 * * MON", LogLevel: "warn", LogFormat: "text", IntakeAddr: "127.0.0.1:0",
 	}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("demo configuration: %w", err)
@@ -135,12 +141,28 @@ func demoConfig(fs *fakeslack.Server, dbURL string) (*config.Config, error) {
 	return c, nil
 }
 
+// demoKey makes the intake API key of the demo's web form, as an
+// operator would with `handoffbot keys create web-form`.
+func demoKey(ctx context.Context, e Env) (string, error) {
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	token, hash := intake.NewToken()
+	if _, err := db.CreateKey(ctx, "web-form", hash, e.Clock.Now()); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
 // startDemoBot runs the bot as `serve` would and waits until it is
-// connected; stop ends it and waits for it to drain.
-func startDemoBot(ctx context.Context, e Env, fs *fakeslack.Server) (stop func() error, err error) {
+// connected; stop ends it and waits for it to drain. api is where its
+// intake API listens.
+func startDemoBot(ctx context.Context, e Env, fs *fakeslack.Server) (stop func() error, api net.Addr, err error) {
 	b, err := Assemble(ctx, e)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -151,12 +173,12 @@ func startDemoBot(ctx context.Context, e Env, fs *fakeslack.Server) (stop func()
 		cancel()
 		<-done
 		b.Close()
-		return nil, fmt.Errorf("the bot did not connect to the simulated Slack: %w", err)
+		return nil, nil, fmt.Errorf("the bot did not connect to the simulated Slack: %w", err)
 	}
 	return func() error {
 		cancel()
 		return errors.Join(<-done, b.Close())
-	}, nil
+	}, b.IntakeAddr(), nil
 }
 
 // demoMonday is 09:00 UTC on the Monday of the week containing now: the

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/handoffbot/handoffbot/clock"
@@ -20,9 +23,9 @@ type chapter struct {
 
 // runScript plays a week of lead handoffs between sales and marketing on
 // a simulated clock, printing what everyone saw after each scene.
-func runScript(fs *fakeslack.Server, week *clock.Sim, out io.Writer) error {
+func runScript(fs *fakeslack.Server, week *clock.Sim, api demoAPI, out io.Writer) error {
 	monday, seen := week.Now().Truncate(24*time.Hour), 0
-	w := &demoWeek{fs: fs, clock: week, monday: monday}
+	w := &demoWeek{fs: fs, clock: week, monday: monday, api: api, out: out}
 	for _, c := range story(w) {
 		begins := w.at(c.day, c.at)
 		week.AdvanceTo(begins)
@@ -42,6 +45,36 @@ type demoWeek struct {
 	fs     *fakeslack.Server
 	clock  *clock.Sim
 	monday time.Time
+	api    demoAPI
+	out    io.Writer
+}
+
+// demoAPI is the running bot's intake API and the web form's key.
+type demoAPI struct{ url, key string }
+
+// post sends a lead to the intake API as a web form's backend would, and
+// prints the exchange.
+func (w *demoWeek) post(body string) error {
+	req, err := http.NewRequest(http.MethodPost, w.api.url+"/v1/handoffs", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+w.api.key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("intake API: %w", err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("intake API: %w", err)
+	}
+	fmt.Fprintf(w.out, "POST /v1/handoffs %s\n→ %s %s\n", body, resp.Status, bytes.TrimSpace(answer))
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("intake API answered %s", resp.Status)
+	}
+	return nil
 }
 
 // at is day (0 is Monday) at hh:mm, in UTC.
@@ -93,6 +126,18 @@ func story(w *demoWeek) []chapter {
 			alex.ExpectUpdate(t)
 			alex.ExpectThreadReply(t, "rejected it")
 			maya.ExpectDM(t, "rejected your handoff")
+		}},
+		{1, "10:30", "The website's form posts Jeffrey Spender to the intake API (key web-form): the card and Riya's DM come at once, and she accepts (his own clock started at 10:22, when he filled the form)", func() {
+			if err := w.post(`{"external_id": "form-1001", "lead": {"name": "Jeffrey Spender", "company": "Spender Media", ` +
+				`"email": "jeffrey@spender.example", "country": "US"}, "source": "Website", "campaign": "Q4 security", ` +
+				`"occurred_at": "` + w.at(1, "10:22").Format(time.RFC3339) + `"}`); err != nil {
+				t.Fatalf("%v", err)
+			}
+			card := deals.ExpectMessage(t, "Jeffrey Spender")
+			riya.ExpectDM(t, "New lead for you via web-form")
+			riya.Click(t, card, "Accept")
+			card.ExpectUpdate(t)
+			card.ExpectThreadReply(t, "<@"+demoRiya+">")
 		}},
 		{2, "10:00", "Leo hands Walter Skinner to Riya, who is out at a customer: at 12:00 the SLA reminds her, at 14:00 it escalates", func() {
 			leo.Slash(t, demoDeals, "/handoff Walter Skinner (FBI)")

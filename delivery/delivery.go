@@ -107,14 +107,25 @@ func (d *Deliverer) run(ctx context.Context, channel string, r *sending) (domain
 		res.Later = laterBusy
 		return res, err
 	}
-	defer unlock()
+	defer func() { unlock() }()
 	for {
 		m, err := d.out.NextOutgoing(ctx, channel)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			if d.senders.again(channel, r) {
-				continue // a caller joined after our last look
+			// The lock goes before the delivery ends for this process: a
+			// caller that comes after must find the channel free, or it
+			// would leave its messages for later.
+			unlock()
+			unlock = func() {}
+			if !d.senders.again(channel, r) {
+				return res, nil
 			}
-			return res, nil
+			// A caller joined after our last look: look again, locked.
+			if unlock, ok, err = d.out.LockChannel(ctx, channel); err != nil || !ok {
+				unlock = func() {}
+				res.Later = laterBusy
+				return res, err
+			}
+			continue
 		} else if err != nil {
 			return res, err
 		}

@@ -105,3 +105,38 @@ func TestSendersJoinAndAreBounded(t *testing.T) {
 		release()
 	}
 }
+
+// One process never leaves its own messages for later: whoever calls
+// Deliver just after another call of this process ended finds the channel
+// free. (The channel's lock once went only after that call had ended, so
+// a message enqueued in between waited for the background job, which on
+// a simulated clock waited for the clock.)
+func TestDeliveriesOneAfterAnotherNeverWait(t *testing.T) {
+	t.Parallel()
+	fs, err := fakeslack.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fs.Close)
+	fs.AddChannel(fakeslack.Channel{ID: channel, Name: "general", BotIsMember: true})
+	db := storagetest.New(t)
+	d := NewDeliverer(db, newSlack(fs), handlers.Cards{Now: time.Now}, slog.New(slog.DiscardHandler), time.Now)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for g := range 2 {
+		wg.Go(func() {
+			for i := range 100 {
+				if err := db.Enqueue(ctx, domain.Message{Channel: channel, Text: fmt.Sprintf("%d-%d", g, i), Purpose: "test"}); err != nil {
+					t.Error(err)
+					return
+				}
+				res, err := d.Deliver(ctx, channel)
+				if err != nil || res.Later > 0 {
+					t.Errorf("delivery %d-%d: later %v, %v", g, i, res.Later, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}

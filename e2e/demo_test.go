@@ -21,8 +21,9 @@ func TestDemoTellsTheWeek(t *testing.T) {
 	}
 	t.Logf("demo took %v", time.Since(started).Round(time.Millisecond))
 	mustContain(t, "demo output", p.Output.String(),
-		"Dana Scully — FBI", // a handoff card
-		"accepted it",       // an acceptance
+		"Dana Scully — FBI",                                  // a handoff card
+		"POST /v1/handoffs", "→ 201 Created", "via web-form", // a lead through the intake API
+		"accepted it", // an acceptance
 		"Rejected — No budget: Budget frozen until Q3", // a rejection reason
 		"SLA breached",                // an escalation
 		"#field-feedback · message",   // a feedback thread
