@@ -24,6 +24,9 @@ import (
 type Outbox interface {
 	LockChannel(ctx context.Context, channel string) (unlock func(), ok bool, err error)
 	NextOutgoing(ctx context.Context, channel string) (domain.Outgoing, error)
+	// LastOutgoing is the id of the newest unsent message for channel, 0
+	// when there is none.
+	LastOutgoing(ctx context.Context, channel string) (int64, error)
 	MarkSent(ctx context.Context, id int64, ts string, at time.Time) error
 	MarkUndeliverable(ctx context.Context, id int64, reason string, at time.Time) error
 	NoteAttempt(ctx context.Context, id int64, reason string) error
@@ -78,7 +81,9 @@ var errNotReady = errors.New("waiting for the handoff's card to be posted")
 // Deliver sends channel's unsent messages in order until none is left, and
 // says what it posted. Every message committed before the call is
 // delivered by it or by the delivery of the same channel already running
-// in this process, which the call joins; either way the result lists it.
+// in this process, which the call joins until the sender has got past
+// those messages (not until the sender is done, which under steady load
+// may be much later); either way the result lists them.
 // Messages are left for later, with Delivery.Later saying when to look
 // again, when Slack asks us to wait, when a message waits for a card, or
 // when another process is delivering the channel. An error is a failure
@@ -86,7 +91,11 @@ var errNotReady = errors.New("waiting for the handoff's card to be posted")
 func (d *Deliverer) Deliver(ctx context.Context, channel string) (domain.Delivery, error) {
 	r, mine := d.senders.join(channel)
 	if !mine {
-		return r.wait(ctx)
+		upTo, err := d.out.LastOutgoing(ctx, channel)
+		if err != nil {
+			return domain.Delivery{}, err
+		}
+		return d.senders.waitFor(ctx, r, upTo)
 	}
 	res, err := d.run(ctx, channel, r)
 	d.senders.finish(channel, r, res, err)
@@ -132,6 +141,9 @@ func (d *Deliverer) run(ctx context.Context, channel string, r *sending) (domain
 		posted, later, err := d.deliverOne(ctx, m)
 		if posted != nil {
 			res.Posted = append(res.Posted, *posted)
+		}
+		if err == nil && later == 0 {
+			d.senders.progress(r, m.ID, posted)
 		}
 		if err != nil || later > 0 {
 			res.Later = later

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/handoffbot/handoffbot/domain"
@@ -27,10 +28,15 @@ type senders struct {
 }
 
 // sending is one delivery of a channel in progress, and what the callers
-// who joined it wait for.
+// who joined it wait for: their own messages posted, or the end.
 type sending struct {
 	done   chan struct{}
 	joined bool // someone joined since the sender last found the outbox empty
+	// Guarded by senders.mu: what the sender got past so far (the highest
+	// outbox id, and what it posted), and a channel closed at each step.
+	upTo   int64
+	posted []domain.Posted
+	step   chan struct{}
 	res    domain.Delivery
 	err    error
 }
@@ -48,9 +54,22 @@ func (s *senders) join(channel string) (r *sending, mine bool) {
 		r.joined = true
 		return r, false
 	}
-	r = &sending{done: make(chan struct{})}
+	r = &sending{done: make(chan struct{}), step: make(chan struct{})}
 	s.running[channel] = r
 	return r, true
+}
+
+// progress records that the sender of r got past outbox message id,
+// having posted p (nil when it was given up), and wakes those waiting.
+func (s *senders) progress(r *sending, id int64, p *domain.Posted) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r.upTo = id
+	if p != nil {
+		r.posted = append(r.posted, *p)
+	}
+	close(r.step)
+	r.step = make(chan struct{})
 }
 
 // again tells the sender of r, which found the outbox empty, whether to
@@ -80,14 +99,25 @@ func (s *senders) finish(channel string, r *sending, res domain.Delivery, err er
 	close(r.done)
 }
 
-// wait is what a caller who joined a delivery gets: its result, or the
-// caller's context ending first.
-func (r *sending) wait(ctx context.Context) (domain.Delivery, error) {
-	select {
-	case <-r.done:
-		return r.res, r.err
-	case <-ctx.Done():
-		return domain.Delivery{}, ctx.Err()
+// waitFor is what a caller who joined a delivery gets once the sender
+// got past outbox message upTo (every message the caller committed): what
+// was posted so far; or, if the delivery ended first, its result.
+func (s *senders) waitFor(ctx context.Context, r *sending, upTo int64) (domain.Delivery, error) {
+	for {
+		s.mu.Lock()
+		step, reached := r.step, r.upTo >= upTo
+		posted := slices.Clone(r.posted)
+		s.mu.Unlock()
+		if reached {
+			return domain.Delivery{Posted: posted}, nil
+		}
+		select {
+		case <-r.done:
+			return r.res, r.err
+		case <-step:
+		case <-ctx.Done():
+			return domain.Delivery{}, ctx.Err()
+		}
 	}
 }
 

@@ -60,9 +60,10 @@ func TestManyChannelsAtOnceDoNotExhaustThePool(t *testing.T) {
 }
 
 // A caller who finds its channel being delivered in this process joins
-// that delivery: it asks nothing of the database and gets the delivery's
-// result, which includes a message it committed after the sender's last
-// look. At most maxSenders channels are delivered at once.
+// that delivery until the sender gets past the caller's messages (or
+// ends), and gets what was posted, which includes a message it committed
+// after the sender's last look. At most maxSenders channels are delivered
+// at once.
 func TestSendersJoinAndAreBounded(t *testing.T) {
 	s := newSenders()
 	r, mine := s.join("C1")
@@ -79,9 +80,13 @@ func TestSendersJoinAndAreBounded(t *testing.T) {
 	if s.again("C1", r) {
 		t.Error("nobody joined since, but the sender looks again")
 	}
-	s.finish("C1", r, domain.Delivery{Posted: []domain.Posted{{OutboxID: 7}}}, nil)
-	if got, err := joined.wait(context.Background()); err != nil || len(got.Posted) != 1 {
-		t.Errorf("joiner got %+v, %v", got, err)
+	s.progress(r, 5, &domain.Posted{OutboxID: 5})
+	if got, err := s.waitFor(context.Background(), joined, 5); err != nil || len(got.Posted) != 1 {
+		t.Errorf("joiner waiting for message 5 got %+v, %v", got, err)
+	}
+	s.finish("C1", r, domain.Delivery{Posted: []domain.Posted{{OutboxID: 5}, {OutboxID: 7}}}, nil)
+	if got, err := s.waitFor(context.Background(), joined, 9); err != nil || len(got.Posted) != 2 {
+		t.Errorf("joiner waiting past the end got %+v, %v", got, err)
 	}
 	if _, mine := s.join("C1"); !mine {
 		t.Error("after the delivery ended, a new caller does not start one")

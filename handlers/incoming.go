@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/handoffbot/handoffbot/domain"
 )
@@ -21,6 +22,12 @@ type Incoming struct {
 	// request a replay: it answers the first handoff and does nothing.
 	RequestHash string
 }
+
+// incomingDeliveryBudget bounds how long a system's call waits for the
+// card to be posted, to answer with its link: when Slack paces the
+// channel (a burst of leads), the card follows in the background and the
+// call is answered without the link rather than late.
+const incomingDeliveryBudget = 2 * time.Second
 
 // HandOffIncoming creates a handoff exactly as the New handoff form does
 // (createHandoff) and posts its card and DMs at once, so that the caller
@@ -45,7 +52,9 @@ func (a *App) HandOffIncoming(ctx context.Context, in Incoming) (domain.Created,
 	if err != nil || created.Replayed {
 		return created, err
 	}
-	sent := a.deliverNow(ctx, channelsOf(a.creationMessages(created.Handoff))...)
+	within, cancel := context.WithTimeout(ctx, incomingDeliveryBudget)
+	defer cancel()
+	sent := a.deliverNow(within, channelsOf(a.creationMessages(created.Handoff))...)
 	if card, ok := sent.Card(created.Handoff.ID); ok {
 		created.Handoff.CardChannel, created.Handoff.CardPermalink = card.Channel, card.Permalink
 	}

@@ -44,6 +44,15 @@ func (s *DB) FinishDelivery(ctx context.Context, channel string, complete func(t
 	return done, err
 }
 
+// LastOutgoing is the id of the newest unsent message for channel, 0 when
+// there is none: what a caller that joins a running delivery waits for.
+func (s *DB) LastOutgoing(ctx context.Context, channel string) (int64, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `SELECT coalesce(max(id), 0) FROM outbox
+		WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL`, channel)
+	return id, mapError(wrap("last outgoing", err))
+}
+
 // NextOutgoing is the oldest unsent message for channel; ENOTFOUND when the
 // channel's outbox is empty.
 func (s *DB) NextOutgoing(ctx context.Context, channel string) (domain.Outgoing, error) {

@@ -69,6 +69,7 @@ type loadRun struct {
 	exited  chan error
 	httpURL string
 	logs    *os.File
+	env     []string // besides what start sets, e.g. INTAKE_ADDR
 }
 
 // runLoad starts a fresh bot on a fresh database, loads it, lets it finish
@@ -128,6 +129,7 @@ func (r *loadRun) start(bin, dbURL string) {
 		"SALES_TEAM=SSALES", "MARKETING_TEAM=SMARKETING", "MANAGERS=" + loadManager, "BUSINESS_HOURS=always",
 		"HTTP_ADDR=" + addr, "PPROF=true",
 	}
+	r.proc.Env = append(r.proc.Env, r.env...)
 	r.proc.Stdout, r.proc.Stderr = logs, logs
 	// The bot dies with the benchmark, even if the benchmark crashes.
 	r.proc.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
