@@ -94,7 +94,7 @@ func (w *world) seedOwnHandoff(creator, name string) domain.Handoff {
 	if err != nil {
 		w.T.Fatal(err)
 	}
-	return h
+	return h.Handoff
 }
 
 // forgeFeedback submits a Feedback form naming handoff id as its Related

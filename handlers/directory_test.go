@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -15,9 +16,10 @@ import (
 	"github.com/handoffbot/handoffbot/storage/storagetest"
 )
 
-// Once Prepare has loaded the teams, the rotation picks from what the
-// directory knows with Slack answering nothing at all: the deactivated
-// member and the bot of the group are skipped, and so is the creator.
+// Once Prepare has loaded the teams, a form's handoff is routed from what
+// the directory knows with Slack answering nothing at all: the
+// deactivated member and the bot of the group are skipped, and so is the
+// creator.
 func TestRotationAsksSlackNothing(t *testing.T) {
 	fs, err := fakeslack.New()
 	if err != nil {
@@ -29,19 +31,22 @@ func TestRotationAsksSlackNothing(t *testing.T) {
 	}
 	fs.AddUserGroup("SSALES", "sales", "UREP1", "UREP2", "UGONE", "UBOTREP")
 	a := New(Deps{Slack: slackClient(fs), Store: storagetest.New(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Settings: Settings{SalesTeam: []string{"SSALES"}}})
+		Settings: Settings{HandoffChannel: "CHANDOFF", SalesTeam: []string{"SSALES"}}})
 	ctx := context.Background()
 	if err := a.Prepare(ctx); err != nil {
 		t.Fatal(err)
 	}
 	fs.Fault("*", fakeslack.Fault{Error: "fatal_error"})
 	before := len(fs.Calls(""))
-	got, err := a.pickAssignee(ctx, "UREP1", form{Direction: domain.ToSales})
-	if err != nil || got != "UREP2" {
-		t.Errorf("picked %q, %v; want UREP2, the only other active person", got, err)
+	for i := range 3 {
+		h, errs, err := a.create(ctx, "UREP1", fmt.Sprintf("VFORM%d", i),
+			form{Draft: Draft{Name: "Dana Scully"}, Direction: domain.ToSales, Priority: domain.Warm}, formMeta{}, true)
+		if err != nil || errs != nil || h.Assignee != "UREP2" {
+			t.Errorf("routed to %q (%v, %v); want UREP2, the only other active person", h.Assignee, errs, err)
+		}
 	}
 	if n := len(fs.Calls("")) - before; n != 0 {
-		t.Errorf("%d Slack calls while picking", n)
+		t.Errorf("%d Slack calls while routing", n)
 	}
 }
 
@@ -69,7 +74,7 @@ func TestDirectoryTakesAnnouncedChanges(t *testing.T) {
 	if u, _ := d.known("W1"); !u.Deleted || u.Enterprise.EnterpriseID != "E1" {
 		t.Errorf("after user_change: %+v", u)
 	}
-	if d.available("W1") {
+	if u, _ := d.known("W1"); activeHuman(u) == nil {
 		t.Error("a deactivated account is available to the rotation")
 	}
 	d.applyChange(&slack.User{ID: "UNEW", TeamID: "T1", Name: "new"}, "T1")
