@@ -11,7 +11,7 @@ import (
 	"github.com/handoffbot/handoffbot/storage"
 )
 
-// endpointStopTimeout bounds the HTTP endpoint's shutdown; with the
+// endpointStopTimeout bounds an HTTP server's shutdown; with the
 // runtime's drain and the queue's stop it keeps a stop inside 10 s.
 const endpointStopTimeout = time.Second
 
@@ -54,8 +54,8 @@ func (ep endpoint) start() (*ops.Server, error) {
 	return ops.Start(ep.addr, ep.opts)
 }
 
-// stopEndpoint shuts the endpoint down (nil: nothing to do).
-func stopEndpoint(ctx context.Context, srv *ops.Server) error {
+// stopServer shuts an HTTP server down (nil: nothing to do).
+func stopServer(ctx context.Context, srv *ops.Server) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endpointStopTimeout)
 	defer cancel()
 	return srv.Stop(ctx)

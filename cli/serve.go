@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -47,6 +48,7 @@ type Bot struct {
 	runtime  *bot.Runtime
 	queue    *river.Client[*sql.Tx]
 	endpoint endpoint
+	intake   *intakeListener // nil without INTAKE_ADDR
 	digest   queue.DigestSchedule
 	db       *storage.DB
 	listener *pgxpool.Pool // River's LISTEN connection
@@ -136,7 +138,12 @@ func wire(ctx context.Context, e Env, db *storage.DB, listener *pgxpool.Pool) (*
 		return nil, err
 	}
 	rt := bot.New(client, bot.Routes(app), db, e.Log, bot.Options{DrainTimeout: 6 * time.Second, Metrics: m})
-	return &Bot{app: app, runtime: rt, queue: q, endpoint: newEndpoint(e, db, rt, m), digest: digest, db: db, listener: listener, config: e.Config, clock: now, log: e.Log}, nil
+	api, err := newIntakeListener(e, db, app)
+	if err != nil {
+		return nil, err
+	}
+	return &Bot{app: app, runtime: rt, queue: q, endpoint: newEndpoint(e, db, rt, m), intake: api,
+		digest: digest, db: db, listener: listener, config: e.Config, clock: now, log: e.Log}, nil
 }
 
 // The store is what each part asks of it, checked at compile time.
@@ -170,21 +177,23 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	// Who the bot is and who is in the teams, before the first envelope.
 	if err := b.app.Prepare(ctx); err != nil {
-		return errors.Join(err, stopEndpoint(ctx, srv))
+		return errors.Join(err, stopServer(ctx, srv))
 	}
 	fresh, stopRefreshing := context.WithCancel(ctx)
 	refreshed := make(chan struct{})
 	go func() { defer close(refreshed); b.app.KeepDirectoryFresh(fresh) }()
 	defer func() { stopRefreshing(); <-refreshed }()
 	if err := b.queue.Start(context.WithoutCancel(ctx)); err != nil {
-		return errors.Join(fmt.Errorf("start job queue: %w", err), stopEndpoint(ctx, srv))
+		return errors.Join(fmt.Errorf("start job queue: %w", err), stopServer(ctx, srv))
 	}
 	if err := queue.CatchUpDigest(ctx, b.queue, b.db, b.digest, b.clock()); err != nil {
 		// The schedule still runs; the missed week can be sent with
 		// `handoffbot digest`.
 		b.log.Warn("could not catch up on a missed digest", "error", err)
 	}
+	api := b.intake.serve()
 	runErr := b.runtime.Run(ctx)
+	apiErr := stopServer(ctx, api)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), queueStopTimeout)
 	defer cancel()
 	stopErr := b.queue.Stop(stopCtx)
@@ -192,11 +201,15 @@ func (b *Bot) Run(ctx context.Context) error {
 		// Unfinished jobs are retried by the next process (or a replica).
 		stopErr = b.queue.StopAndCancel(context.WithoutCancel(ctx))
 	}
-	return errors.Join(runErr, stopErr, stopEndpoint(ctx, srv))
+	return errors.Join(runErr, apiErr, stopErr, stopServer(ctx, srv))
 }
+
+// IntakeAddr is where the intake API listens; nil when it is off.
+func (b *Bot) IntakeAddr() net.Addr { return b.intake.addr() }
 
 // Close releases the database.
 func (b *Bot) Close() error {
+	b.intake.close()
 	b.listener.Close()
 	return b.db.Close()
 }

@@ -87,14 +87,14 @@ const marita = "UMARITA"
 func (w *world) seedOwnHandoff(creator, name string) domain.Handoff {
 	w.T.Helper()
 	now := w.Clock.Now().UTC().Truncate(time.Microsecond)
-	h, err := w.DB.CreateHandoff(context.Background(), domain.NewHandoff{Handoff: domain.Handoff{
+	c, err := w.DB.CreateHandoff(context.Background(), domain.NewHandoff{Handoff: domain.Handoff{
 		Lead: domain.Lead{Name: name}, Direction: domain.ToSales, State: domain.StatePending, Priority: domain.Warm,
 		CreatedBy: creator, Assignee: fox, CreatedAt: now, AcceptDueAt: now.Add(4 * time.Hour), FirstTouchDueAt: now.Add(24 * time.Hour),
 	}})
 	if err != nil {
 		w.T.Fatal(err)
 	}
-	return h.Handoff
+	return c.Handoff
 }
 
 // forgeFeedback submits a Feedback form naming handoff id as its Related

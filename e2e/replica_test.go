@@ -25,7 +25,10 @@ func createFor(t *testing.T, fs *fakeslack.Server, name string) {
 func TestTwoReplicasSendEachReminderAndBreachOnce(t *testing.T) {
 	t.Parallel()
 	const n = 100
-	fs := e2etest.NewFake(t)
+	// Every card is posted, then updated twice (reminder, breach), all in
+	// one channel in order: on a busy machine the last card can come long
+	// after the form; the wait is a guard against a hang, not a target.
+	fs := e2etest.NewFake(t, fakeslack.WithWaitTimeout(60*time.Second))
 	fs.AddChannel(fakeslack.Channel{ID: managerChannel, Name: "managers", BotIsMember: true, Members: []string{skinner}})
 	env := e2etest.SLAEnv(fs, storagetest.URL(t), "2s")
 	a := e2etest.StartProcess(t, env)

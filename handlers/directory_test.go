@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -16,10 +15,9 @@ import (
 	"github.com/handoffbot/handoffbot/storage/storagetest"
 )
 
-// Once Prepare has loaded the teams, a form's handoff is routed from what
-// the directory knows with Slack answering nothing at all: the
-// deactivated member and the bot of the group are skipped, and so is the
-// creator.
+// Once Prepare has loaded the teams, the rotation picks from what the
+// directory knows with Slack answering nothing at all: the deactivated
+// member and the bot of the group are skipped, and so is the creator.
 func TestRotationAsksSlackNothing(t *testing.T) {
 	fs, err := fakeslack.New()
 	if err != nil {
@@ -31,22 +29,23 @@ func TestRotationAsksSlackNothing(t *testing.T) {
 	}
 	fs.AddUserGroup("SSALES", "sales", "UREP1", "UREP2", "UGONE", "UBOTREP")
 	a := New(Deps{Slack: slackClient(fs), Store: storagetest.New(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Settings: Settings{HandoffChannel: "CHANDOFF", SalesTeam: []string{"SSALES"}}})
+		Settings: Settings{SalesTeam: []string{"SSALES"}}})
 	ctx := context.Background()
 	if err := a.Prepare(ctx); err != nil {
 		t.Fatal(err)
 	}
 	fs.Fault("*", fakeslack.Fault{Error: "fatal_error"})
 	before := len(fs.Calls(""))
-	for i := range 3 {
-		h, errs, err := a.create(ctx, "UREP1", fmt.Sprintf("VFORM%d", i),
-			form{Draft: Draft{Name: "Dana Scully"}, Direction: domain.ToSales, Priority: domain.Warm}, formMeta{}, true)
-		if err != nil || errs != nil || h.Assignee != "UREP2" {
-			t.Errorf("routed to %q (%v, %v); want UREP2, the only other active person", h.Assignee, errs, err)
-		}
+	route, err := a.route(ctx, domain.Handoff{Direction: domain.ToSales, CreatedBy: "UREP1", CreatedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routed, err := route.Decide(domain.RouteFacts{})
+	if err != nil || routed.Assignee != "UREP2" {
+		t.Errorf("picked %q, %v; want UREP2, the only other active person", routed.Assignee, err)
 	}
 	if n := len(fs.Calls("")) - before; n != 0 {
-		t.Errorf("%d Slack calls while routing", n)
+		t.Errorf("%d Slack calls while picking", n)
 	}
 }
 
@@ -75,7 +74,7 @@ func TestDirectoryTakesAnnouncedChanges(t *testing.T) {
 		t.Errorf("after user_change: %+v", u)
 	}
 	if u, _ := d.known("W1"); activeHuman(u) == nil {
-		t.Error("a deactivated account is available to the rotation")
+		t.Error("a deactivated account is taken for an active person")
 	}
 	d.applyChange(&slack.User{ID: "UNEW", TeamID: "T1", Name: "new"}, "T1")
 	d.applyChange(&slack.User{ID: "UOUT", TeamID: "T9", Name: "out"}, "T1")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/handoffbot/handoffbot/businesstime"
@@ -65,7 +66,7 @@ func (a *App) route(ctx context.Context, h domain.Handoff) (*domain.Route, error
 	return &domain.Route{
 		Pools: m.Rule.Pools(), People: people, DayStart: a.dayStart(h.CreatedAt),
 		Decide: func(f domain.RouteFacts) (domain.Routed, error) {
-			return decide(m, routing.Snapshot{
+			return a.decide(m, h.Direction, routing.Snapshot{
 				Now: h.CreatedAt, Creator: h.CreatedBy, Groups: groups, Account: account,
 				People: withFacts(status, f.People), States: decodeStates(f.States),
 			})
@@ -74,15 +75,14 @@ func (a *App) route(ctx context.Context, h domain.Handoff) (*domain.Route, error
 }
 
 // decide runs the routing and words a lead nobody can take.
-func decide(m routing.Match, s routing.Snapshot) (domain.Routed, error) {
+func (a *App) decide(m routing.Match, dir domain.Direction, s routing.Snapshot) (domain.Routed, error) {
 	out, err := routing.Decide(m, s)
 	if err != nil {
 		return domain.Routed{}, fmt.Errorf("routing: %w", err)
 	}
 	d := out.Decision
 	if d.Assignee == "" {
-		return domain.Routed{}, domain.Errorf(domain.EINVALID, "Choose an assignee: nobody can take it by the rule %q (%s).",
-			d.Rule, skippedWords(d))
+		return domain.Routed{}, domain.Errorf(domain.EINVALID, "Choose an assignee: %s", a.nobodyWords(m, dir, d))
 	}
 	why, err := json.Marshal(d)
 	if err != nil {
@@ -92,19 +92,31 @@ func decide(m routing.Match, s routing.Snapshot) (domain.Routed, error) {
 		Detail: map[string]string{"rule": d.Rule, "pool": d.From, "routing": string(why)}}, nil
 }
 
-// skippedWords says why nobody of a decision could take the lead.
-func skippedWords(d routing.Decision) string {
-	if len(d.Skipped) == 0 {
-		return "the pool is empty"
-	}
-	words := ""
-	for i, s := range d.Skipped {
-		if i > 0 {
-			words += ", "
+// nobodyWords says why nobody could take the lead: in the words of the
+// team when it was the team's plain rotation, else of the rule.
+func (a *App) nobodyWords(m routing.Match, dir domain.Direction, d routing.Decision) string {
+	if team, ok := a.teams.Rule(d.Rule); ok && team == m.Rule {
+		switch {
+		case len(a.team(dir)) == 0:
+			return fmt.Sprintf("no %s team is configured to rotate through.", dir.Label())
+		case len(d.Skipped) == 0:
+			return fmt.Sprintf("nobody else in %s is available.", dir.Label())
 		}
-		words += "<@" + s.User + "> " + string(s.Reason)
+		return fmt.Sprintf("nobody else in %s is available (%s).", dir.Label(), skippedWords(d))
 	}
-	return words
+	if len(d.Skipped) == 0 {
+		return fmt.Sprintf("nobody can take it by the rule %q (its pool is empty).", d.Rule)
+	}
+	return fmt.Sprintf("nobody can take it by the rule %q (%s).", d.Rule, skippedWords(d))
+}
+
+// skippedWords lists who was passed over and why.
+func skippedWords(d routing.Decision) string {
+	words := make([]string, len(d.Skipped))
+	for i, s := range d.Skipped {
+		words[i] = user(s.User) + " " + string(s.Reason)
+	}
+	return strings.Join(words, ", ")
 }
 
 // groupsOf expands user groups into their members from what the

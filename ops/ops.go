@@ -107,37 +107,47 @@ func readiness(probes []Probe, log *slog.Logger) http.Handler {
 	})
 }
 
-// Server is the running HTTP endpoint.
+// Server is a running HTTP server: the health and metrics endpoint, or
+// the intake API.
 type Server struct {
+	name   string
 	srv    *http.Server
 	addr   net.Addr
 	served chan error
 	log    *slog.Logger
 }
 
-// Start listens on addr (":8080", "127.0.0.1:0", …) and serves in the
-// background. It logs the address it bound, which is how a caller that
-// asked for port 0 learns the port.
+// Start listens on addr (":8080", "127.0.0.1:0", …) and serves the health
+// and metrics endpoint in the background. It logs the address it bound,
+// which is how a caller that asked for port 0 learns the port.
 func Start(addr string, o Options) (*Server, error) {
-	o.Log = orDiscard(o.Log)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("health and metrics endpoint: %w", err)
 	}
+	o.Log = orDiscard(o.Log)
+	o.Log.Info("health and metrics endpoint listening", "addr", ln.Addr().String(), "pprof", o.Pprof)
+	return Serve("health and metrics endpoint", ln, Handler(o), o.Log), nil
+}
+
+// Serve serves h on ln in the background until Stop; name says which
+// server it is in its log lines and errors.
+func Serve(name string, ln net.Listener, h http.Handler, log *slog.Logger) *Server {
+	log = orDiscard(log)
 	s := &Server{
+		name: name,
 		srv: &http.Server{
-			Handler:           Handler(o),
+			Handler:           h,
 			ReadHeaderTimeout: 5 * time.Second,
 			IdleTimeout:       time.Minute,
-			ErrorLog:          slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
 		addr:   ln.Addr(),
 		served: make(chan error, 1),
-		log:    o.Log,
+		log:    log,
 	}
 	go func() { s.served <- s.srv.Serve(ln) }()
-	o.Log.Info("health and metrics endpoint listening", "addr", s.addr.String(), "pprof", o.Pprof)
-	return s, nil
+	return s
 }
 
 // Addr is the address the server listens on, with the real port.
@@ -154,11 +164,11 @@ func (s *Server) Stop(ctx context.Context) error {
 	}
 	err := s.srv.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		s.log.Warn("health and metrics endpoint: requests still running at shutdown; closing them")
+		s.log.Warn(s.name+": requests still running at shutdown; closing them")
 		err = s.srv.Close()
 	}
 	if serveErr := <-s.served; !errors.Is(serveErr, http.ErrServerClosed) {
-		err = errors.Join(err, fmt.Errorf("health and metrics endpoint: %w", serveErr))
+		err = errors.Join(err, fmt.Errorf("%s: %w", s.name, serveErr))
 	}
 	return err
 }

@@ -36,16 +36,23 @@ func (s *DB) CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Cre
 		created, err = s.createHandoff(ctx, tx, n)
 		return err
 	})
-	if isUniqueViolation(err, "handoffs_one_open_per_lead") {
+	external, lead := isUniqueViolation(err, "handoffs_external_id_key"), isUniqueViolation(err, "handoffs_one_open_per_lead")
+	if (external || lead) && n.Handoff.ExternalID != "" {
+		// Another transaction created under this external_id between our
+		// check and our insert (which unique index complains first is
+		// Postgres's choice): the same request gets what it created.
+		replayed, rerr := s.replay(ctx, n)
+		if domain.ErrorCode(rerr) != domain.ENOTFOUND {
+			return replayed, rerr
+		}
+	}
+	if lead {
 		// Created by someone else between our check and our insert.
 		open, oerr := s.OpenDuplicate(ctx, n.Handoff.Lead.Email)
 		if oerr != nil {
 			return created, errors.Join(oerr, err)
 		}
 		return created, &domain.DuplicateError{Open: open}
-	}
-	if isUniqueViolation(err, "handoffs_external_id_key") {
-		return s.replay(ctx, n)
 	}
 	return created, err
 }

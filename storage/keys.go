@@ -86,8 +86,8 @@ func (s *DB) KeyByHash(ctx context.Context, hash string, at time.Time) (domain.A
 	err := s.db.GetContext(ctx, &r, `WITH k AS (
 			SELECT `+keyColumns+` FROM api_keys WHERE hash = $1 AND revoked_at IS NULL),
 		used AS (
-			UPDATE api_keys a SET last_used_at = $2 FROM k
-			WHERE a.id = k.id AND (a.last_used_at IS NULL OR a.last_used_at < $2 - make_interval(secs => $3)))
+			UPDATE api_keys a SET last_used_at = $2::timestamptz FROM k
+			WHERE a.id = k.id AND (a.last_used_at IS NULL OR a.last_used_at < $2::timestamptz - make_interval(secs => $3)))
 		SELECT `+keyColumns+` FROM k`, hash, at, keyUseEvery.Seconds())
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.APIKey{}, domain.Errorf(domain.ENOTFOUND, "Unknown or revoked API key.")

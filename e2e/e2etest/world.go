@@ -27,6 +27,7 @@ type World struct {
 	Clock  *clock.Sim
 	Config *config.Config
 	stop   func()
+	bot    *cli.Bot
 	exit   chan error // the bot's Run result, once it returned
 	exited bool       // a test took the result (ExitError): Stop expects no clean exit
 }
@@ -131,6 +132,7 @@ func (w *World) Start() {
 		cancel()
 		w.T.Fatalf("bot did not start: %v\n%s", err, w.Logs)
 	}
+	w.bot = b
 	w.exit, w.exited = make(chan error, 1), false
 	go func() { w.exit <- b.Run(ctx) }()
 	waitCtx, waitCancel := context.WithTimeout(ctx, 15*time.Second)
@@ -184,6 +186,17 @@ func (w *World) Advance(d time.Duration) {
 		WHERE state = 'scheduled' AND scheduled_at <= $1`, w.Clock.Now()); err != nil {
 		w.T.Fatalf("make due jobs runnable: %v", err)
 	}
+}
+
+// IntakeURL is the base URL of the running bot's intake API; the test
+// fails when INTAKE_ADDR was not configured.
+func (w *World) IntakeURL() string {
+	w.T.Helper()
+	addr := w.bot.IntakeAddr()
+	if addr == nil {
+		w.T.Fatal("the intake API is off: configure IntakeAddr")
+	}
+	return "http://" + addr.String()
 }
 
 // Stop stops the bot and waits for it to drain.
