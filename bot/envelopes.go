@@ -229,6 +229,9 @@ func eventOf(in slackevents.EventsAPIInnerEvent, o *handlers.Origin) handlers.Ev
 		ev.ChangedUser = changedUser(d.User)
 	case *slackevents.SubteamMembersChangedEvent:
 		ev.Group, ev.Added, ev.Removed = d.SubteamID, d.AddedUsers, d.RemovedUsers
+	case *slackevents.FunctionExecutedEvent:
+		ev.Step = &handlers.Step{CallbackID: d.Function.CallbackID, ExecutionID: d.FunctionExecutionID,
+			Token: d.BotAccessToken, Inputs: d.Inputs}
 	}
 	o.UserID = ev.UserID
 	return ev

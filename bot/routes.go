@@ -62,6 +62,7 @@ func Routes(app *handlers.App) *Router {
 
 			"user_change":             app.UserChanged,
 			"subteam_members_changed": app.TeamMembersChanged,
+			"function_executed":       app.RunStep,
 		},
 		Admit: app.Admit,
 	}

@@ -43,7 +43,11 @@ func check(ctx context.Context, e Env, args []string) error {
 		c.skip("scopes, channels, users and user groups: not checked until the bot token works")
 	}
 	c.appToken(ctx)
-	c.database(ctx)
+	db := c.database(ctx)
+	c.intakeAPI(ctx, db)
+	if db != nil {
+		db.Close()
+	}
 	c.calendar()
 	return c.summary()
 }
@@ -86,22 +90,23 @@ func callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // database connects and lists pending migrations; it does not apply them,
-// so that a check never changes anything.
-func (c *checker) database(ctx context.Context) {
+// so that a check never changes anything. It returns the database for the
+// checks that read it, nil when it cannot be reached or is not migrated.
+func (c *checker) database(ctx context.Context) *storage.DB {
 	ctx, cancel := callCtx(ctx)
 	defer cancel()
 	db, err := storage.Open(ctx, c.cfg.DatabaseURL, storage.MaxConns(c.cfg.MaxConns))
 	if err != nil {
 		c.fail("database (DATABASE_URL): "+err.Error(), "check DATABASE_URL, and that Postgres is running and reachable from here")
-		return
+		return nil
 	}
-	defer db.Close()
 	c.pass("database (DATABASE_URL): reachable")
 	c.connections(ctx, db)
 	ms, err := db.MigrationStatus(ctx)
 	if err != nil {
 		c.fail("database schema: "+err.Error(), "check that the DATABASE_URL user may read the database")
-		return
+		db.Close()
+		return nil
 	}
 	var pending []string
 	for _, m := range ms {
@@ -112,9 +117,11 @@ func (c *checker) database(ctx context.Context) {
 	if len(pending) > 0 {
 		c.fail(fmt.Sprintf("database schema: %d of %d migrations pending (%s)", len(pending), len(ms), strings.Join(pending, ", ")),
 			"run `handoffbot migrate` (serve also migrates when it starts)")
-		return
+		db.Close()
+		return nil
 	}
 	c.pass("database schema: up to date (%d migrations)", len(ms))
+	return db
 }
 
 // connections checks that this process's connection budget fits in the

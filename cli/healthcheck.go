@@ -21,9 +21,12 @@ func healthcheck(ctx context.Context, e Env, args []string) error {
 	if len(args) > 0 {
 		return UsageError{errors.New("usage: handoffbot healthcheck")}
 	}
-	url, err := healthURL(e.Config.HTTPAddr)
+	if e.Config.HTTPAddr == "" {
+		return errors.New("healthcheck: HTTP_ADDR is empty, so the health endpoint is disabled; set it (e.g. :8080) to use a health check")
+	}
+	url, err := localURL(e.Config.HTTPAddr, "/healthz")
 	if err != nil {
-		return err
+		return fmt.Errorf("healthcheck: HTTP_ADDR: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, healthcheckTimeout)
 	defer cancel()
@@ -46,18 +49,16 @@ func healthcheck(ctx context.Context, e Env, args []string) error {
 	return nil
 }
 
-// healthURL is /healthz on HTTP_ADDR, asked on the loopback address when
-// the server listens on every interface (":8080", "0.0.0.0:8080").
-func healthURL(addr string) (string, error) {
-	if addr == "" {
-		return "", errors.New("healthcheck: HTTP_ADDR is empty, so the health endpoint is disabled; set it (e.g. :8080) to use a health check")
-	}
+// localURL is path on a listen address of this machine, asked on the
+// loopback address when the server listens on every interface (":8080",
+// "0.0.0.0:8080").
+func localURL(addr, path string) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", fmt.Errorf("healthcheck: HTTP_ADDR: %w", err)
+		return "", err
 	}
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1"
 	}
-	return "http://" + net.JoinHostPort(host, port) + "/healthz", nil
+	return "http://" + net.JoinHostPort(host, port) + path, nil
 }

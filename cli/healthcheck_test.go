@@ -1,11 +1,10 @@
 package cli
 
 import (
-	"strings"
 	"testing"
 )
 
-func TestHealthURL(t *testing.T) {
+func TestLocalURL(t *testing.T) {
 	for addr, want := range map[string]string{
 		":8080":          "http://127.0.0.1:8080/healthz",
 		"0.0.0.0:9000":   "http://127.0.0.1:9000/healthz",
@@ -13,11 +12,11 @@ func TestHealthURL(t *testing.T) {
 		"10.1.2.3:8080":  "http://10.1.2.3:8080/healthz",
 		"localhost:8080": "http://localhost:8080/healthz",
 	} {
-		if got, err := healthURL(addr); err != nil || got != want {
-			t.Errorf("healthURL(%q) = %q, %v; want %q", addr, got, err, want)
+		if got, err := localURL(addr, "/healthz"); err != nil || got != want {
+			t.Errorf("localURL(%q) = %q, %v; want %q", addr, got, err, want)
 		}
 	}
-	if _, err := healthURL(""); err == nil || !strings.Contains(err.Error(), "disabled") {
-		t.Errorf("empty HTTP_ADDR: %v", err)
+	if _, err := localURL("8080", "/healthz"); err == nil {
+		t.Error("an address without a port was taken")
 	}
 }

@@ -129,7 +129,7 @@ func wire(ctx context.Context, e Env, db *storage.DB, listener *pgxpool.Pool) (*
 		Slack: &client.Client, Store: db, Courier: deliverer, Settings: settings(e.Config),
 		Log: e.Log, Now: now, OnSLABreach: m.SLABreached,
 		Feedback: db, Alignment: db, Digests: db, OnDigestSent: m.DigestSent,
-		Routing: rules, Accounts: db,
+		Routing: rules, Accounts: db, Steps: stepClients(slackOpts, e.Log),
 	})
 	digest := queue.DigestSchedule{Schedule: e.Config.Schedule, Location: e.Config.Location}
 	q, err := queue.New(db.SQL(), queue.Workers{Deliverer: deliverer, Store: db, SLA: app, Digest: app}, e.Log,
@@ -144,6 +144,17 @@ func wire(ctx context.Context, e Env, db *storage.DB, listener *pgxpool.Pool) (*
 	}
 	return &Bot{app: app, runtime: rt, queue: q, endpoint: newEndpoint(e, db, rt, m), intake: api,
 		digest: digest, db: db, listener: listener, config: e.Config, clock: now, log: e.Log}, nil
+}
+
+// stepClients makes the client that completes a Workflow Builder step's
+// run with the run's own token. Like the outbox's, it never tries a call
+// again by itself: a completion that may have reached Slack is not sent
+// twice (the event's redelivery completes a run whose answer was lost).
+func stepClients(o bot.ClientOptions, log *slog.Logger) func(token string) handlers.StepCompleter {
+	return func(token string) handlers.StepCompleter {
+		o.BotToken = token
+		return bot.NewOutboxClient(o, log)
+	}
 }
 
 // The store is what each part asks of it, checked at compile time.

@@ -251,3 +251,20 @@ func TestConcurrentCallsMakeOneHandoffPerExternalID(t *testing.T) {
 		t.Errorf("%d handoffs (%v), want 50", n, err)
 	}
 }
+
+// `handoffbot check` sees the running bot's intake API, and fails until
+// there is a key to call it with.
+func TestCheckSeesTheIntakeAPI(t *testing.T) {
+	t.Parallel()
+	w := newAPIWorld(t)
+	w.Config.IntakeAddr = strings.TrimPrefix(w.IntakeURL(), "http://")
+	out, err := w.Run("check")
+	if err == nil {
+		t.Errorf("check passed without any API key:\n%s", out)
+	}
+	mustContain(t, "check", out, "✓ intake API (INTAKE_ADDR "+w.Config.IntakeAddr+"): the running bot answers",
+		"✗ intake API keys: none, so every call is refused\n    fix: create one: handoffbot keys create NAME")
+	mustKey(t, w, "web-form")
+	out, _ = w.Run("check")
+	mustContain(t, "check", out, "✓ intake API keys: 1 live")
+}

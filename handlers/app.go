@@ -6,8 +6,10 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +36,12 @@ type Slack interface {
 	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
 	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+}
+
+// isSlackError reports whether Slack refused a call with one of codes.
+func isSlackError(err error, codes ...string) bool {
+	se, ok := errors.AsType[slack.SlackErrorResponse](err)
+	return ok && slices.Contains(codes, se.Err)
 }
 
 // Store is the state the handlers keep (storage.DB).
@@ -96,6 +104,7 @@ type App struct {
 	// the receiving team's plain rotation (also for leads no rule takes).
 	rules, teams *routing.Rules
 	accounts     AccountStore // handlers/route.go
+	steps        func(token string) StepCompleter
 	// workspace is the installation, learned by Prepare (workspace.go).
 	workspace atomic.Pointer[Workspace]
 }
@@ -122,6 +131,9 @@ type Deps struct {
 	Routing *routing.Rules
 	// Accounts finds accounts' owners for rules that offer them leads first.
 	Accounts AccountStore
+	// Steps makes the client that completes a Workflow Builder step's run
+	// with the run's own token; nil ignores the step.
+	Steps func(token string) StepCompleter
 }
 
 // New builds the App. The teams must be user (U…) and user-group (S…) IDs,
@@ -142,7 +154,7 @@ func New(d Deps) *App {
 		rules = teams
 	}
 	return &App{
-		rules: rules, teams: teams, accounts: d.Accounts,
+		rules: rules, teams: teams, accounts: d.Accounts, steps: d.Steps,
 		slack: d.Slack, store: d.Store, courier: d.Courier, set: d.Settings,
 		dir: newDirectory(d.Slack, d.Now), cards: Cards{Now: d.Now}, log: d.Log, now: d.Now,
 		breached: d.OnSLABreach, feedback: d.Feedback,

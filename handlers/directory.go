@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -175,8 +174,7 @@ func (d *directory) in(ctx context.Context, user string, ids []string) (bool, er
 func (d *directory) human(ctx context.Context, id string) error {
 	u, err := d.user(ctx, id)
 	if err != nil {
-		var se slack.SlackErrorResponse
-		if errors.As(err, &se) && se.Err == "user_not_found" {
+		if isSlackError(err, "user_not_found") {
 			return domain.Errorf(domain.EINVALID, "That person is not in this workspace.")
 		}
 		return err

@@ -61,8 +61,7 @@ func (a *App) newForm(ctx context.Context, creator string, d Draft) (form, error
 // openModal opens a modal with a trigger, explaining an expired one.
 func (a *App) openModal(ctx context.Context, triggerID string, v slack.ModalViewRequest) error {
 	_, err := a.slack.OpenViewContext(ctx, triggerID, v)
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) && (se.Err == "expired_trigger_id" || se.Err == "exchanged_trigger_id") {
+	if isSlackError(err, "expired_trigger_id", "exchanged_trigger_id") {
 		return domain.Errorf(domain.EUNAVAIL, "Slack took too long to open the form. Please try again.")
 	}
 	if err != nil {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/slack-go/slack"
-
 	"github.com/handoffbot/handoffbot/domain"
 )
 
@@ -62,8 +60,7 @@ func (a *App) userByEmail(ctx context.Context, email string) (string, error) {
 		return id, nil
 	}
 	u, err := a.slack.GetUserByEmailContext(ctx, email)
-	var slackErr slack.SlackErrorResponse
-	if errors.As(err, &slackErr) && slackErr.Err == "users_not_found" {
+	if isSlackError(err, "users_not_found") {
 		return "", domain.FieldErrors{{Field: "assignee", Message: fmt.Sprintf("Nobody in Slack has the email %s.", email)}}
 	}
 	if err != nil {

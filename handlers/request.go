@@ -85,4 +85,6 @@ type Event struct {
 	// and the members it gained and lost.
 	Group          string
 	Added, Removed []string
+	// Step is function_executed's run of a Workflow Builder step.
+	Step *Step
 }

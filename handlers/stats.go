@@ -128,8 +128,7 @@ func (a *App) stats(ctx context.Context, ask statsAsk) error {
 // notInChannel explains the usual reason a post fails: the bot was never
 // invited where it was asked.
 func notInChannel(err error, doing string) error {
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") {
+	if isSlackError(err, "not_in_channel", "channel_not_found") {
 		return domain.Errorf(domain.EINVALID, "I'm not in this channel, so I can't post here. Invite me with `/invite @Lead Handoff` and ask again.")
 	}
 	return wrap(doing, err)

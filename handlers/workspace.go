@@ -2,9 +2,7 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/avast/retry-go/v4"
@@ -54,10 +52,7 @@ func (a *App) Prepare(ctx context.Context) error {
 	me, err := retry.DoWithData(func() (*slack.AuthTestResponse, error) { return a.slack.AuthTestContext(ctx) },
 		retry.Context(ctx), retry.Attempts(0), retry.LastErrorOnly(true),
 		retry.Delay(500*time.Millisecond), retry.MaxDelay(30*time.Second), retry.DelayType(retry.BackOffDelay),
-		retry.RetryIf(func(err error) bool {
-			var se slack.SlackErrorResponse
-			return !errors.As(err, &se) || !slices.Contains(tokenErrors, se.Err)
-		}),
+		retry.RetryIf(func(err error) bool { return !isSlackError(err, tokenErrors...) }),
 		retry.OnRetry(func(_ uint, err error) { a.log.WarnContext(ctx, "auth.test failed; trying again", "error", err) }))
 	if err != nil {
 		return fmt.Errorf("learn the workspace (auth.test): %w", err)
@@ -128,8 +123,7 @@ func (a *App) insider(ctx context.Context, userID, teamHint string) (bool, error
 		return false, nil // another workspace, and no organization to share
 	}
 	u, err := a.dir.user(ctx, userID)
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) && se.Err == "user_not_found" {
+	if isSlackError(err, "user_not_found") {
 		return false, nil
 	} else if err != nil {
 		return false, err

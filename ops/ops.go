@@ -164,7 +164,7 @@ func (s *Server) Stop(ctx context.Context) error {
 	}
 	err := s.srv.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		s.log.Warn(s.name+": requests still running at shutdown; closing them")
+		s.log.Warn(s.name + ": requests still running at shutdown; closing them")
 		err = s.srv.Close()
 	}
 	if serveErr := <-s.served; !errors.Is(serveErr, http.ErrServerClosed) {
