@@ -212,15 +212,15 @@ func (p *patient) openForm(from, assignee, name string) *fakeslack.View {
 // How a form came to be saved, as submit reports it.
 const (
 	savedAtOnce      = "saved at once"
-	savedAckLost     = "saved, but the ack was lost: submitting again showed the duplicate warning"
+	savedAckLost     = "saved, but the ack was lost: submitting again said the form was already handed off"
 	savedOnResubmit  = "not saved at first: saved when submitted again"
 	savedNeverHappen = ""
 )
 
 // submit submits the form until the handoff is saved and says how it went.
-// A submit whose ack was lost may have been saved: submitting again then
-// shows the duplicate warning (the form has the lead's email), and the
-// form is closed.
+// A submit whose ack was lost may have been saved: submitting the same
+// form again then says it was already handed off (a form makes one
+// handoff), and the form is closed.
 func (p *patient) submit(form *fakeslack.View, name string) string {
 	for try := range 10 {
 		a := &attempt{}
@@ -231,7 +231,7 @@ func (p *patient) submit(form *fakeslack.View, name string) string {
 			return savedAtOnce
 		case sub.ResponseAction == "":
 			return savedOnResubmit
-		case sub.ResponseAction == "update" && strings.Contains(sub.View.Text(), "already has an open handoff"):
+		case sub.ResponseAction == "update" && strings.Contains(sub.View.Text(), "This form was already handed off"):
 			sub.View.Close(a)
 			return savedAckLost
 		default:
