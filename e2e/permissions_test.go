@@ -54,6 +54,7 @@ var permissionRows = []permissionRow{
 	{"survey_start", []string{"/handoff survey"}, permSurveyStart},
 	{"survey_results", []string{"/handoff survey"}, permSurveyResults},
 	{"help", []string{"/handoff help"}, permHelp},
+	{"workflow_step", []string{"function_executed"}, permWorkflowStep},
 	{"outsiders", nil, permOutsiders},
 }
 

@@ -65,3 +65,17 @@ func TestWorkflowStepRefusesWithTheFormsSentence(t *testing.T) {
 	w.User(fox).ExpectDM(t, "Dana S.")
 	w.Finish()
 }
+
+// The Workflow Builder step runs for whoever the workflow runs for: Slack
+// says nothing of them to the step, so the handoff is in no one's name
+// ("via Workflow Builder") and is owned as routing or the assignee input
+// says; its buttons then belong to that owner as usual.
+func permWorkflowStep(t *testing.T) {
+	w := newStepWorld(t)
+	w.Slack.RunFunction(t, "create_handoff", map[string]any{"lead_name": "Dana Scully", "assignee": fox}).ExpectSuccess(t)
+	card := w.Channel().ExpectMessage(t, "via Workflow Builder")
+	w.User(fox).ExpectDM(t, "New lead for you via Workflow Builder")
+	w.User(krycek).Click(t, card, "Accept")
+	w.User(krycek).ExpectEphemeral(t, "Only <@"+fox+"> or someone in Sales can accept this handoff.")
+	w.Finish()
+}
