@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -127,4 +128,59 @@ func TestCapsHoldUnderSimultaneousCreates(t *testing.T) {
 	if len(owners) != 3 {
 		t.Errorf("owners %v, want all three reps at their cap", owners)
 	}
+}
+
+// A create that is refused (the lead has an open handoff) or fails (the
+// routing finds nobody) leaves the pool's rotation where it was: only a
+// handoff that exists moves it.
+func TestRefusedCreatesLeaveTheRotation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storagetest.New(t)
+	rules, err := routing.Parse("rules.yaml", []byte(cappedRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.EnsurePools(ctx, []string{"reps"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	rotation := func() string {
+		t.Helper()
+		var st string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT state::text FROM routing_states WHERE pool = 'reps'`).Scan(&st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	first := newHandoff("Dana Scully", "dana@fbi.example")
+	first.Assignee = ""
+	if _, err := db.CreateHandoff(ctx, domain.NewHandoff{Handoff: first, Route: routeBy(t, rules, first)}); err != nil {
+		t.Fatal(err)
+	}
+	after := rotation()
+	dup := newHandoff("Dana S.", "DANA@fbi.example")
+	dup.Assignee = ""
+	if _, err := db.CreateHandoff(ctx, domain.NewHandoff{Handoff: dup, Route: routeBy(t, rules, dup)}); !isDuplicate(err) {
+		t.Fatalf("duplicate: %v", err)
+	}
+	if got := rotation(); got != after {
+		t.Errorf("a refused duplicate moved the rotation:\n%s\nto\n%s", after, got)
+	}
+	nobody := newHandoff("Fox Mulder", "fox@fbi.example")
+	nobody.Assignee = ""
+	route := routeBy(t, rules, nobody)
+	route.Decide = func(domain.RouteFacts) (domain.Routed, error) {
+		return domain.Routed{}, domain.Errorf(domain.EINVALID, "nobody can take it")
+	}
+	if _, err := db.CreateHandoff(ctx, domain.NewHandoff{Handoff: nobody, Route: route}); domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("nobody to route to: %v", err)
+	}
+	if got := rotation(); got != after {
+		t.Errorf("a create that failed moved the rotation:\n%s\nto\n%s", after, got)
+	}
+}
+
+func isDuplicate(err error) bool {
+	_, ok := errors.AsType[*domain.DuplicateError](err)
+	return ok
 }
