@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/handoffbot/handoffbot/domain"
+	"github.com/handoffbot/handoffbot/handlers"
 	"github.com/handoffbot/handoffbot/logging"
 	"github.com/handoffbot/handoffbot/metrics"
 )
@@ -87,6 +89,9 @@ type job struct {
 	// ackAfter, for events, acks only once the event was handled: one the
 	// bot could not handle is left for Slack to deliver again.
 	ackAfter bool
+	// form: the handler opens a modal with the envelope's trigger first
+	// (Router.Forms), which is its idempotency: no claim is taken.
+	form bool
 }
 
 // dispatch acks what can be acked at once, then schedules the work. When
@@ -129,7 +134,7 @@ func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) {
 		return
 	}
 	j.envelopeID, j.kind = req.EnvelopeID, kind
-	if j.key == "" {
+	if j.key == "" && !j.form {
 		j.key = "envelope:" + req.EnvelopeID
 	}
 	r.schedule(base, j)
@@ -145,11 +150,29 @@ func (r *Runtime) work(base context.Context, j *job) {
 	defer cancel()
 	ctx = logging.WithScope(logging.With(ctx, "envelope_id", j.envelopeID, "user", j.to.userID, "channel", j.to.channelID))
 	defer r.recoverPanic(ctx, j, &outcome)
+	if j.key == "" {
+		r.runForm(ctx, j, &outcome)
+		return
+	}
 	if !r.claim(ctx, j, &outcome) {
 		return
 	}
 	err := j.run(ctx)
 	r.finish(ctx, j, err, &outcome)
+}
+
+// runForm runs a job that opens a form with the envelope's trigger and
+// takes no claim: a redelivery finds the trigger used, and is dropped.
+func (r *Runtime) runForm(ctx context.Context, j *job, outcome *string) {
+	err := j.run(ctx)
+	switch {
+	case errors.Is(err, handlers.ErrTriggerUsed):
+		*outcome = metrics.OutcomeDuplicate
+		r.log.InfoContext(ctx, "duplicate delivery ignored: its form was opened already")
+	case err != nil:
+		*outcome = metrics.OutcomeOf(err)
+		r.fail(ctx, j, err)
+	}
 }
 
 // claim takes j's idempotency key and reports whether to handle it. A

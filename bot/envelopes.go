@@ -16,14 +16,15 @@ import (
 var errUnknown = domain.Errorf(domain.EINVALID, "That button or form is not supported by this version of the bot. Try `/handoff help`.")
 
 func (r *Runtime) commandJob(c slack.SlashCommand) *job {
-	h, text := r.router.command(c.Text)
+	h, text, route := r.router.command(c.Text)
 	cmd := handlers.Command{
 		UserID: c.UserID, ChannelID: c.ChannelID, Text: text,
 		TriggerID: c.TriggerID, ResponseURL: c.ResponseURL,
 	}
 	return &job{
-		to:  recipient{userID: c.UserID, channelID: c.ChannelID, responseURL: c.ResponseURL},
-		run: r.admitted(commandOrigin(c), func(ctx context.Context) error { return h(ctx, cmd) }),
+		to:   recipient{userID: c.UserID, channelID: c.ChannelID, responseURL: c.ResponseURL},
+		run:  r.admitted(commandOrigin(c), func(ctx context.Context) error { return h(ctx, cmd) }),
+		form: r.router.Forms[route],
 	}
 }
 
@@ -70,12 +71,12 @@ func (r *Runtime) actionJob(cb slack.InteractionCallback) *job {
 	if cb.View.ID != "" {
 		a.View = &cb.View
 	}
-	h, ok := r.router.action(ba.ActionID)
+	h, ok, form := r.router.action(ba.ActionID)
 	if !ok {
 		r.log.Warn("unknown action", "action_id", ba.ActionID)
 		return &job{to: to, run: r.admitted(interactionOrigin(cb), func(context.Context) error { return errUnknown })}
 	}
-	return &job{to: to, run: r.admitted(interactionOrigin(cb), func(ctx context.Context) error { return h(ctx, a) })}
+	return &job{to: to, run: r.admitted(interactionOrigin(cb), func(ctx context.Context) error { return h(ctx, a) }), form: form}
 }
 
 func (r *Runtime) shortcutJob(cb slack.InteractionCallback) *job {
@@ -92,7 +93,8 @@ func (r *Runtime) shortcutJob(cb slack.InteractionCallback) *job {
 	if !ok {
 		return &job{to: to, run: r.admitted(interactionOrigin(cb), func(context.Context) error { return errUnknown })}
 	}
-	return &job{to: to, run: r.admitted(interactionOrigin(cb), func(ctx context.Context) error { return h(ctx, s) })}
+	return &job{to: to, run: r.admitted(interactionOrigin(cb), func(ctx context.Context) error { return h(ctx, s) }),
+		form: r.router.Forms[cb.CallbackID]}
 }
 
 // submissionJob runs a modal's handler before acking, so that validation

@@ -36,24 +36,33 @@ type Router struct {
 	Submissions map[string]SubmitHandler
 	Suggestions map[string]SuggestionHandler
 	Events      map[string]EventHandler
+	// Forms are the routes whose handler opens a modal with the trigger
+	// (a /handoff subcommand as "/handoff feedback", "/handoff" for the
+	// default, an action_id, a shortcut's callback_id). The trigger lasts
+	// 3 s and can be used once, which already keeps a redelivered envelope
+	// from opening the form twice, so these take no idempotency claim: no
+	// database round trip stands between the envelope and its form.
+	Forms map[string]bool
 	// Admit, when set, runs before every handler and refuses envelopes
 	// from outside the installation (installation.go); nil admits all.
 	Admit func(ctx context.Context, o handlers.Origin) error
 }
 
-// command picks the subcommand handler for text and what it receives.
-func (r *Router) command(text string) (CommandHandler, string) {
+// command picks the subcommand handler for text, what it receives, and
+// its route ("/handoff feedback", or "/handoff" for the default).
+func (r *Router) command(text string) (h CommandHandler, rest, route string) {
 	text = strings.TrimSpace(text)
 	word, rest, _ := strings.Cut(text, " ")
 	if h, ok := r.Commands[strings.ToLower(word)]; ok {
-		return h, strings.TrimSpace(rest)
+		return h, strings.TrimSpace(rest), "/handoff " + strings.ToLower(word)
 	}
-	return r.DefaultCommand, text
+	return r.DefaultCommand, text, "/handoff"
 }
 
-// action finds the handler for an action_id, ignoring a ":suffix".
-func (r *Router) action(actionID string) (ActionHandler, bool) {
+// action finds the handler for an action_id, ignoring a ":suffix", and
+// says whether it opens a form.
+func (r *Router) action(actionID string) (h ActionHandler, ok, form bool) {
 	key, _, _ := strings.Cut(actionID, ":")
-	h, ok := r.Actions[key]
-	return h, ok
+	h, ok = r.Actions[key]
+	return h, ok, r.Forms[key]
 }

@@ -64,6 +64,12 @@ func Routes(app *handlers.App) *Router {
 			"subteam_members_changed": app.TeamMembersChanged,
 			"function_executed":       app.RunStep,
 		},
+		Forms: map[string]bool{
+			"/handoff": true, "/handoff feedback": true,
+			handlers.ActionReject: true, handlers.ActionReassign: true, handlers.ActionLose: true, handlers.ActionReturn: true,
+			handlers.ActionFeedbackGive: true, handlers.ActionFeedbackResolve: true, handlers.ActionSurveyAnswer: true,
+			handlers.ShortcutHandoffNew: true, handlers.ShortcutHandoffFromMessage: true, handlers.ShortcutFeedbackFromMessage: true,
+		},
 		Admit: app.Admit,
 	}
 }

@@ -313,3 +313,31 @@ func eventually(cond func() bool) bool {
 	}
 	return true
 }
+
+// A command that opens a form takes no idempotency claim: nothing stands
+// between the envelope and views.open. Delivered twice, its handler runs
+// twice, and the second run finds the trigger used (ErrTriggerUsed),
+// which is a duplicate: nobody is told anything.
+func TestFormCommandTakesNoClaimAndItsRedeliveryIsSilent(t *testing.T) {
+	var calls atomic.Int32
+	h := start(t, &Router{Forms: map[string]bool{"/handoff": true}, DefaultCommand: func(context.Context, handlers.Command) error {
+		if calls.Add(1) > 1 {
+			return handlers.ErrTriggerUsed
+		}
+		return nil
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	h.sendTwice(ctx, t, "env-form-1")
+	h.stop()
+	if n := calls.Load(); n != 2 {
+		t.Errorf("handler ran %d times, want twice (no claim)", n)
+	}
+	if told := h.slack.Calls("chat.postEphemeral"); len(told) != 0 {
+		t.Errorf("the redelivery told the person something: %+v", told)
+	}
+	var keys int
+	if err := h.rt.keys.(*storage.DB).SQL().QueryRowContext(ctx, `SELECT count(*) FROM processed_keys`).Scan(&keys); err != nil || keys != 0 {
+		t.Errorf("%d idempotency keys taken (%v), want none", keys, err)
+	}
+}

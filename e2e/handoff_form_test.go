@@ -183,3 +183,20 @@ func (w *world) handoffNamed(name string) domain.Handoff {
 	}
 	return h
 }
+
+// A form Slack no longer lets the bot open (its trigger expired while the
+// bot was busy) is never lost silently: the person is told through the
+// command's response_url, with what they typed so they can send it again.
+func TestExpiredTriggerIsToldThroughResponseURL(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.Slack.Fault("views.open", fakeslack.Fault{Times: 1, Error: "expired_trigger_id"})
+	w.User(monica).Slash(t, handoffChannel, "/handoff Dana Scully (FBI) dana@fbi.example")
+	told := w.User(monica).ExpectEphemeral(t, "it was too busy")
+	mustContain(t, "the busy answer", told.Text(),
+		"Here is what you typed, to send again: `/handoff Dana Scully (FBI) dana@fbi.example`")
+	if calls := w.Slack.Calls("chat.postEphemeral"); len(calls) != 0 {
+		t.Errorf("told with chat.postEphemeral, want the command's response_url")
+	}
+	w.Finish()
+}

@@ -72,7 +72,7 @@ func (a *App) Feedback(ctx context.Context, cmd Command) error {
 		return a.FeedbackList(ctx, cmd)
 	}
 	meta := feedbackMeta{Channel: cmd.ChannelID, ResponseURL: cmd.ResponseURL}
-	return a.openModal(ctx, cmd.TriggerID, feedbackModal(feedbackDraft{Text: cmd.Text}, meta))
+	return a.openModal(ctx, cmd.TriggerID, againCommand(cmd, "feedback"), feedbackModal(feedbackDraft{Text: cmd.Text}, meta))
 }
 
 // FeedbackShortcut is the message shortcut "Feedback to marketing": the
@@ -84,7 +84,7 @@ func (a *App) FeedbackShortcut(ctx context.Context, s Shortcut) error {
 		d.Text = plainFromSlack(s.Message.Text)
 		meta.MsgChannel, meta.MsgTS, meta.MsgAuthor = s.ChannelID, s.Message.Timestamp, s.Message.User
 	}
-	return a.openModal(ctx, s.TriggerID, feedbackModal(d, meta))
+	return a.openModal(ctx, s.TriggerID, againShortcut, feedbackModal(d, meta))
 }
 
 // GiveFeedback is the "Give feedback" button of a handoff card: the modal
@@ -102,7 +102,7 @@ func (a *App) GiveFeedback(ctx context.Context, act Action) error {
 		return err
 	}
 	meta := feedbackMeta{Channel: act.ChannelID, ResponseURL: act.ResponseURL}
-	return a.openModal(ctx, act.TriggerID, feedbackModal(feedbackDraft{Handoff: &h}, meta))
+	return a.openModal(ctx, act.TriggerID, againButton, feedbackModal(feedbackDraft{Handoff: &h}, meta))
 }
 
 // feedbackModal draws the Feedback modal with d's values.

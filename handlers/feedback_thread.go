@@ -256,7 +256,7 @@ func (a *App) ResolveFeedback(ctx context.Context, act Action) error {
 	meta := resolveMeta{ID: f.ID, Channel: act.ChannelID, ResponseURL: act.ResponseURL}
 	what := textInput(blockWhatChanged, "What changed", "", domain.MaxResolution, false, true)
 	what.Hint = plain("The author and the thread see this: the page you added, the message you changed…")
-	return a.openModal(ctx, act.TriggerID, slack.ModalViewRequest{
+	return a.openModal(ctx, act.TriggerID, againButton, slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: CallbackFeedbackResolve,
 		Title: plain("Resolve feedback"), Submit: plain("Resolve"), Close: plain("Cancel"),
 		PrivateMetadata: encodeMeta(meta),

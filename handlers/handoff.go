@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -21,11 +22,8 @@ const (
 // NewHandoff answers `/handoff [text]`: the New handoff form, prefilled
 // from the text.
 func (a *App) NewHandoff(ctx context.Context, cmd Command) error {
-	f, err := a.newForm(ctx, cmd.UserID, ParseDraft(cmd.Text))
-	if err != nil {
-		return err
-	}
-	return a.openModal(ctx, cmd.TriggerID, handoffModal(f, formMeta{Channel: cmd.ChannelID, ResponseURL: cmd.ResponseURL}, nil))
+	f := a.newForm(cmd.UserID, ParseDraft(cmd.Text))
+	return a.openModal(ctx, cmd.TriggerID, againCommand(cmd, ""), handoffModal(f, formMeta{Channel: cmd.ChannelID, ResponseURL: cmd.ResponseURL}, nil))
 }
 
 // HandoffShortcut answers the global shortcut "New lead handoff" and the
@@ -38,33 +36,52 @@ func (a *App) HandoffShortcut(ctx context.Context, s Shortcut) error {
 		d = ParseDraft(s.Message.Text)
 		meta.MsgChannel, meta.MsgTS = s.ChannelID, s.Message.Timestamp
 	}
-	f, err := a.newForm(ctx, s.UserID, d)
-	if err != nil {
-		return err
-	}
-	return a.openModal(ctx, s.TriggerID, handoffModal(f, meta, nil))
+	f := a.newForm(s.UserID, d)
+	return a.openModal(ctx, s.TriggerID, againShortcut, handoffModal(f, meta, nil))
 }
 
-// newForm starts a form: to the other team than the creator's, warm.
-func (a *App) newForm(ctx context.Context, creator string, d Draft) (form, error) {
+// newForm starts a form: to the other team than the creator's, warm. The
+// team is what the directory knows (kept fresh in the background): the
+// trigger that opens the form lasts 3 s, and Slack is not asked.
+func (a *App) newForm(creator string, d Draft) form {
 	f := form{Draft: d, Direction: domain.ToSales, Priority: domain.Warm}
-	inSales, err := a.dir.in(ctx, creator, a.set.SalesTeam)
-	if err != nil {
-		a.log.WarnContext(ctx, "could not tell the creator's team; defaulting to Sales", "error", err)
-	}
-	if inSales {
+	if slices.Contains(a.dir.knownMembers(a.set.SalesTeam), creator) {
 		f.Direction = domain.ToMarketing
 	}
-	return f, nil
+	return f
 }
 
-// openModal opens a modal with a trigger, explaining an expired one.
-func (a *App) openModal(ctx context.Context, triggerID string, v slack.ModalViewRequest) error {
+// ErrTriggerUsed is a modal's trigger used already: the envelope that
+// carried it was handled before (Slack delivered it again after a
+// reconnect), and the form is open. The trigger, usable once, is what
+// keeps a form from opening twice, so such envelopes take no other claim.
+var ErrTriggerUsed = errors.New("trigger already used: the form was opened before")
+
+// Retry words for a form Slack no longer lets the bot open: what the
+// person does to try again.
+const (
+	againShortcut = "Use the shortcut again in a moment."
+	againButton   = "Click the button again in a moment."
+)
+
+// againCommand is what to type to try a command again: the command as
+// typed, so nothing typed is lost.
+func againCommand(cmd Command, sub string) string {
+	typed := strings.Join(slices.DeleteFunc([]string{"/handoff", sub, cmd.Text}, func(s string) bool { return s == "" }), " ")
+	return fmt.Sprintf("Here is what you typed, to send again: `%s`", escape(typed))
+}
+
+// openModal opens a modal with a trigger. A trigger that expired while
+// the bot was busy is told to the person with how to try again; one used
+// already is ErrTriggerUsed.
+func (a *App) openModal(ctx context.Context, triggerID, again string, v slack.ModalViewRequest) error {
 	_, err := a.slack.OpenViewContext(ctx, triggerID, v)
-	if isSlackError(err, "expired_trigger_id", "exchanged_trigger_id") {
-		return domain.Errorf(domain.EUNAVAIL, "Slack took too long to open the form. Please try again.")
-	}
-	if err != nil {
+	switch {
+	case isSlackError(err, "exchanged_trigger_id"):
+		return ErrTriggerUsed
+	case isSlackError(err, "expired_trigger_id"):
+		return domain.Errorf(domain.EUNAVAIL, "Slack gives the bot 3 seconds to open a form, and it was too busy. %s", again)
+	case err != nil:
 		return fmt.Errorf("open %s: %w", v.CallbackID, err)
 	}
 	return nil

@@ -187,7 +187,7 @@ func (a *App) askReason(ctx context.Context, act Action, m domain.Move) error {
 		return a.refuse(ctx, act, h, err)
 	}
 	meta := moveMeta{ID: id, Move: m, State: shown, Channel: act.ChannelID, ResponseURL: act.ResponseURL}
-	return a.openModal(ctx, act.TriggerID, reasonModal(h, meta))
+	return a.openModal(ctx, act.TriggerID, againButton, reasonModal(h, meta))
 }
 
 // moveMeta travels in a move modal's private_metadata.
@@ -296,7 +296,7 @@ func (a *App) Reassign(ctx context.Context, act Action) error {
 			requiredUserInput(blockOwner, "New owner"),
 		}},
 	}
-	return a.openModal(ctx, act.TriggerID, v)
+	return a.openModal(ctx, act.TriggerID, againButton, v)
 }
 
 func requiredUserInput(blockID, label string) *slack.InputBlock {

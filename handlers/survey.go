@@ -42,7 +42,7 @@ var ratings = []option{
 func (a *App) Survey(ctx context.Context, cmd Command) error {
 	switch strings.ToLower(strings.TrimSpace(cmd.Text)) {
 	case "":
-		return a.openSurvey(ctx, cmd.UserID, cmd.TriggerID)
+		return a.openSurvey(ctx, cmd.UserID, cmd.TriggerID, againCommand(cmd, "survey"))
 	case "start":
 		return a.startSurvey(ctx, cmd)
 	case "results":
@@ -53,7 +53,7 @@ func (a *App) Survey(ctx context.Context, cmd Command) error {
 
 // SurveyButton is the "Answer the survey" button of the invitation DM.
 func (a *App) SurveyButton(ctx context.Context, act Action) error {
-	return a.openSurvey(ctx, act.UserID, act.TriggerID)
+	return a.openSurvey(ctx, act.UserID, act.TriggerID, againButton)
 }
 
 // surveyTeam is the team a person answers for; someone listed in both
@@ -78,7 +78,7 @@ func (a *App) currentRound(ctx context.Context) (domain.SurveyRound, error) {
 
 // openSurvey shows the twenty statements, prefilled with the person's
 // earlier answer in this round if there is one.
-func (a *App) openSurvey(ctx context.Context, userID, triggerID string) error {
+func (a *App) openSurvey(ctx context.Context, userID, triggerID, again string) error {
 	if _, err := a.surveyTeam(ctx, userID); err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (a *App) openSurvey(ctx context.Context, userID, triggerID string) error {
 	default:
 		return err
 	}
-	return a.openModal(ctx, triggerID, surveyModal(round, earlier))
+	return a.openModal(ctx, triggerID, again, surveyModal(round, earlier))
 }
 
 func surveyModal(round domain.SurveyRound, earlier *domain.SurveyAnswer) slack.ModalViewRequest {
