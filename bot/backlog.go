@@ -2,12 +2,15 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/handoffbot/handoffbot/metrics"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/handoffbot/handoffbot/metrics"
+	"github.com/handoffbot/handoffbot/markup"
 )
 
 // Overload. Slack shows the person an error when an envelope is not acked
@@ -164,7 +167,9 @@ func (r *Runtime) shed(j *job) {
 }
 
 // busyCommandAck answers a slash command in its ack when the bot is too
-// busy for it: no Web API call is needed to say so.
-func busyCommandAck() any {
-	return slack.Msg{Text: busyText, ResponseType: slack.ResponseTypeEphemeral}
+// busy for it: no Web API call is needed to say so, and the command as
+// typed comes back so nothing typed is lost.
+func busyCommandAck(c slack.SlashCommand) any {
+	typed := strings.TrimSpace(c.Command + " " + c.Text)
+	return slack.Msg{Text: busyText + " Here is what you typed: `" + markup.Escape(typed) + "`", ResponseType: slack.ResponseTypeEphemeral}
 }

@@ -111,7 +111,7 @@ func (r *Runtime) dispatch(base context.Context, evt socketmode.Event) {
 	switch data := evt.Data.(type) {
 	case slack.SlashCommand:
 		if r.full() {
-			r.ack(req.EnvelopeID, busyCommandAck())
+			r.ack(req.EnvelopeID, busyCommandAck(data))
 			r.opts.Metrics.Handled(req.EnvelopeID, kind, time.Now(), metrics.OutcomeBusy)
 			return
 		}

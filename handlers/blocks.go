@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/handoffbot/handoffbot/markup"
 )
 
 // Slack's Block Kit limits (Slack's Block Kit reference).
@@ -19,13 +21,8 @@ const (
 	maxMsgBlocks   = 50
 )
 
-// escape makes user-typed text display as typed: Slack reads &, < and > as
-// control sequences (<!channel> pings everyone), so they are entity-encoded.
-func escape(s string) string {
-	return escaper.Replace(s)
-}
-
-var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+// escape makes user-typed text display as typed (markup.Escape).
+func escape(s string) string { return markup.Escape(s) }
 
 // mrkdwn is a section of Slack markdown, cut to Slack's limit.
 func mrkdwn(text string) *slack.SectionBlock {

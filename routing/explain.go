@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/handoffbot/handoffbot/markup"
 )
 
 // dateLayout is how a return date reads in explanations ("Mon 7 Dec"); the
@@ -14,9 +16,7 @@ const dateLayout = "Mon 2 Jan"
 // escape makes text from the rules file safe to show in Slack: &, < and >
 // would otherwise be read as markup (a rule named "<!channel>" must not
 // notify anyone).
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func escape(s string) string { return markup.Escape(s) }
 
 // Words says why the person was skipped, as the explanation shows it
 // ("away until Mon 7 Dec", "capped: 15 of 15 open").
