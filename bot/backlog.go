@@ -9,8 +9,8 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/handoffbot/handoffbot/metrics"
 	"github.com/handoffbot/handoffbot/markup"
+	"github.com/handoffbot/handoffbot/metrics"
 )
 
 // Overload. Slack shows the person an error when an envelope is not acked
