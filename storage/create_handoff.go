@@ -59,13 +59,6 @@ func (s *DB) CreateHandoff(ctx context.Context, n domain.NewHandoff) (domain.Cre
 
 func (s *DB) createHandoff(ctx context.Context, tx *sqlx.Tx, n domain.NewHandoff) (domain.Created, error) {
 	h := n.Handoff
-	var states map[string][]byte
-	if n.Route != nil {
-		var err error
-		if states, err = lockPools(ctx, tx, n.Route.Pools); err != nil {
-			return domain.Created{}, err
-		}
-	}
 	pre, err := precheck(ctx, tx, n)
 	if err != nil {
 		return domain.Created{}, err
@@ -95,7 +88,7 @@ func (s *DB) createHandoff(ctx context.Context, tx *sqlx.Tx, n domain.NewHandoff
 	}
 	var routed domain.Routed
 	if n.Route != nil && h.Assignee == "" {
-		if routed, err = n.Route.Decide(pre.facts(states)); err != nil {
+		if routed, err = n.Route.Decide(pre.facts()); err != nil {
 			return domain.Created{}, err
 		}
 		h.Assignee = routed.Assignee
@@ -121,56 +114,42 @@ type preCheck struct {
 	ExistingID   *int64          `db:"existing_id"`
 	ExistingHash *string         `db:"existing_hash"`
 	DuplicateID  *int64          `db:"duplicate_id"`
-	People       json.RawMessage `db:"people"`
+	People       json.RawMessage `db:"people_facts"`
+	States       json.RawMessage `db:"pool_states"`
 }
 
-// precheck takes the new handoff's id, claims the form it comes from, and
-// reads, in one round trip, an earlier handoff under the same external_id,
-// an open one of the same lead, and the load and availability of the
-// people routing may pick. It runs after the pools' rows are locked, so it
-// sees every handoff an earlier holder of those locks created. A form
-// claimed by a transaction still running waits for it to end: two clicks
-// at once cannot both pass.
+// precheck locks the rotation of the pools the routing reads, then takes
+// the new handoff's id, claims the form it comes from, and reads an
+// earlier handoff under the same external_id, an open one of the same
+// lead, and the load and availability of the people routing may pick: in
+// one round trip (create_handoff_check, migration 0017). A form claimed
+// by a transaction still running waits for it to end: two clicks at once
+// cannot both pass.
 func precheck(ctx context.Context, tx *sqlx.Tx, n domain.NewHandoff) (preCheck, error) {
-	var people []string
+	var pools, people []string
 	var dayStart time.Time
 	if n.Route != nil {
-		people, dayStart = n.Route.People, n.Route.DayStart
+		pools, people, dayStart = n.Route.Pools, n.Route.People, n.Route.DayStart
 	}
 	key := ""
 	if !n.AllowDuplicate {
 		key = domain.EmailKey(n.Handoff.Lead.Email)
 	}
 	var p preCheck
-	err := tx.GetContext(ctx, &p, `WITH claim AS (
-			INSERT INTO handoff_forms (view_id) SELECT $6 WHERE $6 <> '' ON CONFLICT DO NOTHING RETURNING 1)
-		SELECT nextval('handoffs_id_seq') AS id, EXISTS (SELECT 1 FROM claim) AS claimed,
-			e.id AS existing_id, e.request_hash AS existing_hash,
-			(SELECT d.id FROM handoffs d WHERE d.email_key = $2 AND $2 <> ''
-				AND d.state IN ('pending', 'accepted', 'contacted', 'qualified')
-				ORDER BY d.created_at DESC LIMIT 1) AS duplicate_id,
-			(SELECT coalesce(json_object_agg(u, json_build_object(
-				'Open', (SELECT count(*) FROM handoffs o WHERE o.assignee = u
-					AND o.state IN ('pending', 'accepted', 'contacted', 'qualified')),
-				'Today', (SELECT count(*) FROM handoffs t WHERE t.assignee = u AND t.assigned_at >= $4),
-				'Away', a.user_id IS NOT NULL AND (a.away_until IS NULL OR a.away_until > $5),
-				'AwayUntil', coalesce(a.away_until, '0001-01-01T00:00:00Z'))), '{}')
-				FROM unnest($3::text[]) AS u LEFT JOIN availability a ON a.user_id = u) AS people
-		FROM (SELECT 1) one LEFT JOIN handoffs e ON e.external_id = $1 AND $1 <> ''`,
-		n.Handoff.ExternalID, key, pq.Array(people), dayStart, n.Handoff.CreatedAt, n.FormID)
+	err := tx.GetContext(ctx, &p, `SELECT * FROM create_handoff_check($1, $2, $3, $4, $5, $6, $7)`,
+		pq.Array(pools), n.Handoff.ExternalID, key, pq.Array(people), dayStart, n.Handoff.CreatedAt, n.FormID)
 	if err != nil {
 		return p, fmt.Errorf("create handoff: check: %w", err)
 	}
 	return p, nil
 }
 
-// facts are what routing reads: the pools' rotation and the people's load.
-func (p preCheck) facts(states map[string][]byte) domain.RouteFacts {
+// facts are what routing reads: the pools' rotation and the people's load,
+// both built by create_handoff_check as JSON objects (always valid).
+func (p preCheck) facts() domain.RouteFacts {
 	f := domain.RouteFacts{States: map[string]json.RawMessage{}, People: map[string]domain.PersonFacts{}}
-	for pool, st := range states {
-		f.States[pool] = st
-	}
-	_ = json.Unmarshal(p.People, &f.People) // built by the query above: always valid
+	_ = json.Unmarshal(p.States, &f.States)
+	_ = json.Unmarshal(p.People, &f.People)
 	return f
 }
 

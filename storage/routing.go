@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/handoffbot/handoffbot/domain"
@@ -63,27 +62,6 @@ func (s *DB) EnsurePools(ctx context.Context, pools []string, at time.Time) erro
 	_, err := s.db.ExecContext(ctx, `INSERT INTO routing_states (pool, updated_at)
 		SELECT unnest($1::text[]), $2 ON CONFLICT (pool) DO NOTHING`, pq.Array(pools), at)
 	return mapError(wrap("ensure routing pools", err))
-}
-
-// lockPools reads the rotation of pools and holds their rows until the
-// transaction ends, in name order so that creators never deadlock.
-func lockPools(ctx context.Context, tx *sqlx.Tx, pools []string) (map[string][]byte, error) {
-	states := map[string][]byte{}
-	if len(pools) == 0 {
-		return states, nil
-	}
-	var rows []struct {
-		Pool  string `db:"pool"`
-		State []byte `db:"state"`
-	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT pool, state FROM routing_states
-		WHERE pool = ANY($1) ORDER BY pool FOR UPDATE`, pq.Array(pools)); err != nil {
-		return nil, fmt.Errorf("lock routing pools: %w", err)
-	}
-	for _, r := range rows {
-		states[r.Pool] = r.State
-	}
-	return states, nil
 }
 
 // RoutedCounts counts, per pool and owner, the handoffs created since
