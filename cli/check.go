@@ -45,6 +45,7 @@ func check(ctx context.Context, e Env, args []string) error {
 	c.appToken(ctx)
 	c.database(ctx)
 	c.calendar()
+	c.webhooks(ctx)
 	return c.summary()
 }
 

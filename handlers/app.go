@@ -98,6 +98,9 @@ type App struct {
 	accounts     AccountStore // handlers/route.go
 	// workspace is the installation, learned by Prepare (workspace.go).
 	workspace atomic.Pointer[Workspace]
+	// outbound tells managers of undelivered events (outbound.go); nil
+	// shows nothing.
+	outbound OutboundStore
 }
 
 // Deps are the App's collaborators; Now defaults to time.Now.
@@ -122,6 +125,8 @@ type Deps struct {
 	Routing *routing.Rules
 	// Accounts finds accounts' owners for rules that offer them leads first.
 	Accounts AccountStore
+	// Outbound tells managers of undelivered outbound events; optional.
+	Outbound OutboundStore
 }
 
 // New builds the App. The teams must be user (U…) and user-group (S…) IDs,
@@ -148,5 +153,6 @@ func New(d Deps) *App {
 		breached: d.OnSLABreach, feedback: d.Feedback,
 		metrics: d.Alignment, surveys: d.Alignment,
 		digests: d.Digests, digestSent: d.OnDigestSent,
+		outbound: d.Outbound,
 	}
 }
