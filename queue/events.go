@@ -101,20 +101,33 @@ func (w *eventsWorker) Work(ctx context.Context, job *river.Job[Events]) error {
 			}
 			continue
 		}
-		for _, d := range pending {
-			if time.Since(started) > eventsJobBudget {
-				return river.JobSnooze(0)
-			}
-			if err := w.send(ctx, a.Sink, sink, d); errors.Is(err, errSinkGone) {
-				break
-			} else if err != nil {
-				return err
-			}
+		if err := w.sendAll(ctx, a.Sink, sink, pending, started); err != nil {
+			return err
 		}
 	}
 }
 
-// errSinkGone ends a run's batch: the sink was just disabled.
+// sendAll sends pending in order, until one has to wait (a snooze) or the
+// run has used its budget (a snooze of nothing: it goes on at once in a
+// new run). A sink disabled on the way ends the batch; the caller then
+// finds nothing pending.
+func (w *eventsWorker) sendAll(ctx context.Context, name string, sink Sink, pending []domain.EventDelivery, started time.Time) error {
+	for _, d := range pending {
+		if time.Since(started) > eventsJobBudget {
+			return river.JobSnooze(0)
+		}
+		err := w.send(ctx, name, sink, d)
+		if errors.Is(err, errSinkGone) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errSinkGone ends a batch: the sink was just disabled.
 var errSinkGone = errors.New("sink disabled")
 
 // send tries one event and records what became of it. It returns nil to
@@ -133,22 +146,22 @@ func (w *eventsWorker) send(ctx context.Context, name string, sink Sink, d domai
 	log := w.log.With("sink", domain.SinkLabel(name), "event", e.EventID, "type", e.Type, "sequence", e.Sequence())
 	switch sent.Outcome {
 	case Delivered:
-		return w.record(ctx, name, ResultDelivered, w.store.EventDelivered(ctx, e.ID, name, now))
+		return w.record(name, ResultDelivered, w.store.EventDelivered(ctx, e.ID, name, now))
 	case Refused:
 		log.WarnContext(ctx, "outbound event refused; recorded as failed", "error", why)
-		return w.record(ctx, name, ResultFailed, w.store.EventFailed(ctx, e.ID, name, why, now))
+		return w.record(name, ResultFailed, w.store.EventFailed(ctx, e.ID, name, why, now))
 	case Gone:
 		log.WarnContext(ctx, "sink is gone: disabled until `handoffbot events replay`", "error", why)
-		if err := w.record(ctx, name, ResultGone, w.store.DisableSink(ctx, name, why, now)); err != nil {
+		if err := w.record(name, ResultGone, w.store.DisableSink(ctx, name, why, now)); err != nil {
 			return err
 		}
 		return errSinkGone
 	}
 	if first := d.FirstTriedAt; !first.IsZero() && now.Sub(first) >= GiveUpAfter {
 		log.WarnContext(ctx, "outbound event still failing a day after its first try; recorded as failed", "error", why, "attempts", d.Attempts+1)
-		return w.record(ctx, name, ResultFailed, w.store.EventFailed(ctx, e.ID, name, "gave up after a day: "+why, now))
+		return w.record(name, ResultFailed, w.store.EventFailed(ctx, e.ID, name, "gave up after a day: "+why, now))
 	}
-	if err := w.record(ctx, name, ResultRetry, w.store.EventAttempted(ctx, e.ID, name, why, now)); err != nil {
+	if err := w.record(name, ResultRetry, w.store.EventAttempted(ctx, e.ID, name, why, now)); err != nil {
 		return err
 	}
 	wait := eventBackoff(d.Attempts+1, sent.RetryAfter)
@@ -157,7 +170,7 @@ func (w *eventsWorker) send(ctx context.Context, name string, sink Sink, d domai
 }
 
 // record counts a try whose outcome stored without error.
-func (w *eventsWorker) record(_ context.Context, sink, result string, stored error) error {
+func (w *eventsWorker) record(sink, result string, stored error) error {
 	if stored == nil && w.tried != nil {
 		w.tried(sink, result)
 	}
