@@ -35,8 +35,9 @@ type hookReceiver struct {
 	taken    []hookEvent             // answered 2xx
 	tries    int                     // every verified request
 	rejected int                     // did not verify
-	last     *http.Request           // the last request taken, for replaying
-	lastBody []byte
+	// lastHeader and lastBody are the last request taken, for replaying.
+	lastHeader http.Header
+	lastBody   []byte
 }
 
 // hookEvent is an event the receiver took.
@@ -79,7 +80,8 @@ func (r *hookReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	var e webhooks.Event
 	if err := json.Unmarshal(body, &e); err != nil {
-		panic(err) // it verified: the bot signed it, so it is the bot's JSON
+		r.rejected++ // signed, yet not an event: the tests expect none
+		return
 	}
 	seq := "ping"
 	switch {
@@ -89,7 +91,7 @@ func (r *hookReceiver) serve(w http.ResponseWriter, req *http.Request) {
 		seq = "handoff:" + strconv.FormatInt(e.Handoff.ID, 10)
 	}
 	r.taken = append(r.taken, hookEvent{ID: e.ID, Type: string(e.Type), Sequence: seq})
-	r.last, r.lastBody = req.Clone(req.Context()), body
+	r.lastHeader, r.lastBody = req.Header.Clone(), body
 }
 
 // set changes how the receiver answers.
@@ -320,7 +322,7 @@ func TestATamperedEventDoesNotVerify(t *testing.T) {
 	w.HandOffToFox("Dana Scully")
 	w.waitTaken(rcv, 1)
 	rcv.mu.Lock()
-	header, body := rcv.last.Header.Clone(), bytes.Clone(rcv.lastBody)
+	header, body := rcv.lastHeader.Clone(), bytes.Clone(rcv.lastBody)
 	rcv.mu.Unlock()
 	i := bytes.Index(body, []byte("Dana"))
 	body[i] ^= 0x01 // Dana → Eana
