@@ -94,7 +94,7 @@ func printReplayed(w io.Writer, since time.Time, rs []domain.Replayed) error {
 		return err
 	}
 	for _, r := range rs {
-		line := fmt.Sprintf("  %s: %d events of %d handoffs and feedback items", domain.SinkLabel(r.Sink), r.Events, r.Sequences)
+		line := fmt.Sprintf("  %s: %d events (handoffs and feedback items: %d)", domain.SinkLabel(r.Sink), r.Events, r.Sequences)
 		if r.Reenabled {
 			line += "; switched back on (it had answered 410 Gone)"
 		}

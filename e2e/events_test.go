@@ -376,7 +376,7 @@ func TestGoneURLIsShownToManagersThenReplayed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("events replay: %v\n%s", err, out)
 	}
-	mustContain(t, "replay's output", out, "2 events of 1 handoffs", "switched back on")
+	mustContain(t, "replay's output", out, "2 events (handoffs and feedback items: 1)", "switched back on")
 	if strings.Contains(out, "SECRET-PATH-TOKEN") {
 		t.Errorf("replay printed the secret path:\n%s", out)
 	}
