@@ -100,9 +100,8 @@ func New(store Store) *Metrics {
 
 func newRuntimeMetrics() *Metrics {
 	return &Metrics{
-		registry:        prometheus.NewRegistry(),
-		arrived:         map[string]arrival{},
-		eventDeliveries: newEventDeliveries(),
+		registry: prometheus.NewRegistry(),
+		arrived:  map[string]arrival{},
 		envelopes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "handoffbot_envelopes_total",
 			Help: "Socket Mode envelopes handled, by type (slash_commands, events_api, or the interaction type such as block_actions or view_submission) and outcome (ok, refused, error, panic, duplicate, ignored).",
@@ -133,6 +132,7 @@ func newRuntimeMetrics() *Metrics {
 			Name: "handoffbot_digests_sent_total",
 			Help: "Weekly digests sent (each DM and each channel post counts).",
 		}),
+		eventDeliveries: newEventDeliveries(),
 	}
 }
 
