@@ -49,6 +49,7 @@ func check(ctx context.Context, e Env, args []string) error {
 		db.Close()
 	}
 	c.calendar()
+	c.webhooks(ctx)
 	return c.summary()
 }
 

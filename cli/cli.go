@@ -122,6 +122,7 @@ var commands = map[string]command{
 	"keys":        {keys, config.NeedDatabase},
 	"routing":     {routingCmd, config.NeedAll},
 	"accounts":    {accountsCmd, config.NeedDatabase},
+	"events":      {eventsCmd, config.NeedDatabase},
 }
 
 // openDB connects and applies pending migrations, as every command that

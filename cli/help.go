@@ -14,7 +14,7 @@ Usage: handoffbot [command]
 Commands:
   serve                  run the bot (the default; migrates the database first)
   migrate [status]       apply database migrations and exit; status lists them
-  check                  verify tokens, channels, groups and database
+  check                  verify tokens, channels, groups, database and webhooks
   healthcheck            exit 0 if the running bot's /healthz on HTTP_ADDR answers
   digest [--week YYYY-MM-DD] [--dry-run]
                          build (and unless --dry-run, send) a week's digest
@@ -30,6 +30,10 @@ Commands:
                          say where a lead would go and why, changing nothing
   accounts import FILE.csv
                          account owners by email domain (domain, company, owner)
+  events replay --since TIME|DURATION [--sink URL]
+                         send outbound events again from TIME (RFC 3339) or DURATION
+                         ago (24h), to one URL or all; switches a URL that answered
+                         410 back on
   demo [--interactive]   the real bot against a simulated Slack workspace, through
                          a scripted week (or what you type)
   help                   this text

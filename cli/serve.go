@@ -130,9 +130,12 @@ func wire(ctx context.Context, e Env, db *storage.DB, listener *pgxpool.Pool) (*
 		Log: e.Log, Now: now, OnSLABreach: m.SLABreached,
 		Feedback: db, Alignment: db, Digests: db, OnDigestSent: m.DigestSent,
 		Routing: rules, Accounts: db, Steps: stepClients(slackOpts, e.Log),
+		Outbound: db,
 	})
 	digest := queue.DigestSchedule{Schedule: e.Config.Schedule, Location: e.Config.Location}
-	q, err := queue.New(db.SQL(), queue.Workers{Deliverer: deliverer, Store: db, SLA: app, Digest: app}, e.Log,
+	workers := queue.Workers{Deliverer: deliverer, Store: db, SLA: app, Digest: app,
+		Events: db, Sinks: webhookSinks(e.Config, now), EventTried: m.EventTried}
+	q, err := queue.New(db.SQL(), workers, e.Log,
 		queue.Options{Digest: digest, Time: riverTime(e.Clock), Listener: listener})
 	if err != nil {
 		return nil, err
@@ -165,6 +168,8 @@ var (
 	_ handlers.DigestStore    = (*storage.DB)(nil)
 	_ delivery.Outbox         = (*storage.DB)(nil)
 	_ queue.Store             = (*storage.DB)(nil)
+	_ queue.EventStore        = (*storage.DB)(nil)
+	_ handlers.OutboundStore  = (*storage.DB)(nil)
 	_ bot.Keys                = (*storage.DB)(nil)
 	_ metrics.Store           = (*storage.DB)(nil)
 )

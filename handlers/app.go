@@ -107,6 +107,9 @@ type App struct {
 	steps        func(token string) StepCompleter
 	// workspace is the installation, learned by Prepare (workspace.go).
 	workspace atomic.Pointer[Workspace]
+	// outbound tells managers of undelivered events (outbound.go); nil
+	// shows nothing.
+	outbound OutboundStore
 }
 
 // Deps are the App's collaborators; Now defaults to time.Now.
@@ -134,6 +137,8 @@ type Deps struct {
 	// Steps makes the client that completes a Workflow Builder step's run
 	// with the run's own token; nil ignores the step.
 	Steps func(token string) StepCompleter
+	// Outbound tells managers of undelivered outbound events; optional.
+	Outbound OutboundStore
 }
 
 // New builds the App. The teams must be user (U…) and user-group (S…) IDs,
@@ -160,5 +165,6 @@ func New(d Deps) *App {
 		breached: d.OnSLABreach, feedback: d.Feedback,
 		metrics: d.Alignment, surveys: d.Alignment,
 		digests: d.Digests, digestSent: d.OnDigestSent,
+		outbound: d.Outbound,
 	}
 }

@@ -41,6 +41,7 @@ func (a *App) publishHome(ctx context.Context, userID string) error {
 	}
 	blocks := append(a.homeBlocks(userID, hs, a.feedbackCounts(ctx, hs)), a.digestHomeBlocks(ctx, userID)...)
 	blocks = append(blocks, a.undeliveredBlocks(ctx, userID)...)
+	blocks = append(blocks, a.outboundBlocks(ctx, userID)...)
 	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 	_, err = a.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
 	return wrap("publish App Home", err)

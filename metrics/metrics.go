@@ -48,6 +48,7 @@ type Store interface {
 	HandoffsByState(ctx context.Context) (map[domain.State]int64, error)
 	JobsByKindAndState(ctx context.Context) ([]domain.JobCount, error)
 	SQL() *sql.DB
+	EventStore
 }
 
 // Metrics is what the bot tells Prometheus about itself. Each process has
@@ -63,6 +64,8 @@ type Metrics struct {
 	rateLimitWait  prometheus.Counter
 	slaBreaches    prometheus.Counter
 	digestsSent    prometheus.Counter
+	// eventDeliveries counts outbound events' tries (events.go).
+	eventDeliveries *prometheus.CounterVec
 
 	mu      sync.Mutex
 	arrived map[string]arrival // envelopes waiting for their ack
@@ -83,12 +86,13 @@ func New(store Store) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.envelopes, m.ackLatency, m.handlerLatency, m.apiCalls,
-		m.rateLimitWait, m.slaBreaches, m.digestsSent,
+		m.rateLimitWait, m.slaBreaches, m.digestsSent, m.eventDeliveries,
 	)
 	if store != nil {
 		m.registry.MustRegister(
 			collectors.NewDBStatsCollector(store.SQL(), "handoffbot"),
 			newCountsCollector(store),
+			newEventsCollector(store),
 		)
 	}
 	return m
@@ -128,6 +132,7 @@ func newRuntimeMetrics() *Metrics {
 			Name: "handoffbot_digests_sent_total",
 			Help: "Weekly digests sent (each DM and each channel post counts).",
 		}),
+		eventDeliveries: newEventDeliveries(),
 	}
 }
 

@@ -94,6 +94,7 @@ func TestMetricsPassPromlint(t *testing.T) {
 	m.envelopes.WithLabelValues("slash_commands", "ok").Inc()
 	m.ackLatency.WithLabelValues("slash_commands").Observe(0.001)
 	m.handlerLatency.WithLabelValues("slash_commands").Observe(0.01)
+	m.EventTried("https://hooks.example/x", "delivered")
 	mfs, err := m.Registry().Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +115,7 @@ func TestNilMetricsAreInert(t *testing.T) {
 	var m *Metrics
 	m.SLABreached()
 	m.DigestSent()
+	m.EventTried("hubspot", "delivered")
 	m.Received("e1", "slash_commands")
 	m.Acked("e1")
 	m.Ignored("e1", "events_api")

@@ -99,13 +99,15 @@ type Events struct {
 // Kind names the job in River's table.
 func (Events) Kind() string { return "events" }
 
-// InsertOpts: one job per sink and sequence waiting or running, retried
-// for days (an event is given up after a day of failures, and the next
-// one goes on).
+// InsertOpts: one job per sink and sequence waiting or running. A failed
+// try of an event snoozes the job, which uses up no attempt (an event is
+// given up after a day of failures, and the next one goes on); attempts
+// count only failures to read or record, and the sweep brings back a
+// job that ran out of them.
 func (Events) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: eventAttempts, UniqueOpts: unique}
 }
 
-// eventAttempts lets an Events job retry for well over a day with the
-// backoff its worker uses (at most an hour between tries).
+// eventAttempts lets an Events job ride out a database outage of well
+// over a day with its backoff (at most an hour between tries).
 const eventAttempts = 100

@@ -24,8 +24,8 @@ type Options struct {
 	// LISTEN: a job inserted now (a delivery, a webhook) is worked now,
 	// not at the next poll. Nil polls only.
 	Listener *pgxpool.Pool
-	// SweepInterval is how often undelivered messages are rescheduled
-	// (default 10 s).
+	// SweepInterval is how often undelivered messages, and outbound
+	// events without a job, are rescheduled (default 10 s).
 	SweepInterval time.Duration
 	// Workers is how many jobs one process runs at once (default 20).
 	Workers int
@@ -81,6 +81,14 @@ type Workers struct {
 	Store     Store
 	SLA       SLAFirer
 	Digest    Digester
+	// Events keeps the outbound events; Sinks are where they go, by the
+	// name their deliveries are stored under (a URL of WEBHOOK_URLS, or
+	// "hubspot"). Without Events no events are sent or swept.
+	Events EventStore
+	Sinks  map[string]Sink
+	// EventTried is told of each try of an event at a sink and its result
+	// (ResultDelivered, …), for the metrics; optional.
+	EventTried func(sink, result string)
 }
 
 // New builds the River client that works background jobs on db.
@@ -112,6 +120,13 @@ func New(db *sql.DB, w Workers, log *slog.Logger, o Options) (*river.Client[*sql
 			&river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return Prune{}, nil }, nil),
+	}
+	if w.Events != nil {
+		river.AddWorker(workers, &eventsWorker{store: w.Events, sinks: w.Sinks, now: timeSource(o.Time), tried: w.EventTried, log: log})
+		river.AddWorker(workers, &sweepEventsWorker{store: w.Events, log: log})
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(o.SweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepEvents{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}))
 	}
 	if o.Digest.Schedule != nil {
 		river.AddWorker(workers, &digestWorker{d: w.Digest, loc: o.Digest.Location})

@@ -177,6 +177,10 @@ func (s *DB) eventArrays(evs []domain.OutboundEvent, h *domain.Handoff, f *domai
 
 // recordEvents writes evs, and a delivery to each sink, inside tx: the
 // systems around the bot hear of a change exactly when it is committed.
+// It holds the sequence's shared fence, so that an events job finishing
+// either sees the events or is completed before their job is inserted
+// (FinishEvents). A new handoff's created event (createSQL) needs no
+// fence: no job of its sequence can exist yet.
 func (s *DB) recordEvents(ctx context.Context, tx *sqlx.Tx, evs []domain.OutboundEvent, h *domain.Handoff, f *domain.Feedback) error {
 	if len(evs) == 0 {
 		return nil
@@ -193,14 +197,16 @@ func (s *DB) recordEvents(ctx context.Context, tx *sqlx.Tx, evs []domain.Outboun
 		feedbackID = f.ID
 	}
 	seq := evs[0].Sequence()
-	if _, err := tx.ExecContext(ctx, `WITH ins AS (
+	if _, err := tx.ExecContext(ctx, `WITH fence AS (SELECT pg_advisory_xact_lock_shared($9, $10)),
+		ins AS (
 			INSERT INTO outbound_events (event_id, type, handoff_id, feedback_id, occurred_at, body)
 			SELECT id, type, nullif($5, 0), nullif($6, 0), at, body
 			FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[]) AS e(id, type, at, body)
 			RETURNING id, occurred_at)
 		INSERT INTO event_deliveries (event, sink, sequence, state, created_at)
-		SELECT ins.id, sink, $7, 'pending', ins.occurred_at FROM ins, unnest($8::text[]) AS sink`,
-		pq.Array(e.ids), pq.Array(e.types), pq.Array(e.at), pq.Array(e.bodies), handoffID, feedbackID, seq, pq.Array(s.sinks)); err != nil {
+		SELECT ins.id, sink, $7, 'pending', ins.occurred_at FROM fence, ins, unnest($8::text[]) AS sink`,
+		pq.Array(e.ids), pq.Array(e.types), pq.Array(e.at), pq.Array(e.bodies), handoffID, feedbackID, seq, pq.Array(s.sinks),
+		eventsFenceSpace, sequenceLockKey(seq)); err != nil {
 		return fmt.Errorf("record events: %w", err)
 	}
 	return nil

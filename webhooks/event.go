@@ -1,9 +1,9 @@
-// Package webhooks holds the queue-agnostic parts of outbound events: the
-// event body, its signature, and a Sender that POSTs one event to one URL
-// and says what the delivery job should do next. Writing events in the
-// same transaction as the change, retrying with backoff, ordering per
-// handoff and replaying belong to the job queue and storage, which use
-// this package.
+// Package webhooks holds the HTTP side of outbound events: the event
+// body, its signature, a Sender that POSTs one event to one URL and says
+// what the delivery job should do next, and Sink, which plugs a URL into
+// the events job. Writing events in the same transaction as the change,
+// retrying with backoff, ordering per handoff and replaying belong to the
+// job queue and storage.
 package webhooks
 
 import (

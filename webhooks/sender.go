@@ -8,7 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
+
+	"github.com/handoffbot/handoffbot/domain"
 )
 
 // DefaultTimeout bounds one delivery attempt, connection to last byte
@@ -46,6 +49,9 @@ type Outcome struct {
 	Result Result
 	Status int   // 0 when the receiver did not answer
 	Err    error // why there was no answer, or what a non-2xx means
+	// RetryAfter is how long a 429 or 503 asked the sender to wait (its
+	// Retry-After, in seconds or as a date); zero when it did not say.
+	RetryAfter time.Duration
 }
 
 // Sender POSTs signed events. Its client is made for URLs that the
@@ -115,8 +121,21 @@ func (s *Sender) Send(ctx context.Context, target, eventID string, body []byte) 
 	case code >= 300 && code < 400:
 		return Outcome{Result: Retry, Status: code, Err: fmt.Errorf("webhooks: redirect (%d) not followed; update the URL", code)}
 	default:
-		return Outcome{Result: Retry, Status: code, Err: fmt.Errorf("webhooks: the receiver answered %d", code)}
+		return Outcome{Result: Retry, Status: code, Err: fmt.Errorf("webhooks: the receiver answered %d", code),
+			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), s.now())}
 	}
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date after
+// now. Anything else (or nothing) is zero: the sender's backoff decides.
+func retryAfter(h string, now time.Time) time.Duration {
+	if secs, err := strconv.Atoi(h); err == nil {
+		return time.Duration(max(secs, 0)) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }
 
 // CheckURL reports whether raw can receive events: an absolute http or
@@ -131,10 +150,4 @@ func CheckURL(raw string) error {
 
 // Redact is target as logs may show it: scheme and host, without the
 // path, query or user information that often hold a hook's secret.
-func Redact(target string) string {
-	u, err := url.Parse(target)
-	if err != nil || u.Host == "" {
-		return "(invalid URL)"
-	}
-	return u.Scheme + "://" + u.Host + "/…"
-}
+func Redact(target string) string { return domain.SinkLabel(target) }
